@@ -1,0 +1,77 @@
+{#-
+    Every raw customer row, parsed, with the first reject reason that applies (NULL = clean).
+    Duplicates: among valid rows sharing a customer_id, the latest loaded_at wins.
+-#}
+{%- set raw_columns = ['customer_id', 'signed_up_at', 'region', 'customer_type',
+                       'acquisition_channel', 'email', 'loaded_at'] -%}
+
+with
+
+raw_customers as (
+    select
+        {%- for column in raw_columns %}
+        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ raw_relation('customers') }}
+),
+
+parsed as (
+    select
+        *,
+        {{ raw_row_hash(raw_columns) }} as row_hash,
+        {{ parse_timestamp('signed_up_at') }} as signed_up_at_utc,
+        {{ parse_timestamp('loaded_at') }} as loaded_at_utc,
+        lower(customer_type) as customer_type_code
+    from raw_customers
+),
+
+checked as (
+    select
+        *,
+        {{ first_reject_reason([
+            ("customer_id is null", "missing_key"),
+            ("signed_up_at_utc is null", "unparseable_date"),
+            (given_but_unparsed("loaded_at", "loaded_at_utc"), "unparseable_date"),
+            ("customer_type_code is null or customer_type_code not in ('b2b', 'b2c')", "invalid_value"),
+            ("signed_up_at_utc > loaded_at_utc", "future_dated"),
+        ]) }} as invalid_reason
+    from parsed
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by row_hash order by row_hash
+        ) as hash_occurrence,
+        case when invalid_reason is null then
+            row_number() over (
+                partition by customer_id, invalid_reason is null
+                order by loaded_at_utc desc nulls last, row_hash desc
+            )
+        end as load_rank
+    from checked
+),
+
+final as (
+    select
+        row_hash || '-' || cast(hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
+        coalesce(
+            invalid_reason,
+            case when load_rank > 1 then 'duplicate' end
+        ) as reject_reason,
+        customer_id,
+        signed_up_at_utc as signed_up_at,
+        {{ to_business_date('signed_up_at_utc') }} as signed_up_date,
+        coalesce(lower(region), 'unknown') as region,
+        customer_type_code as customer_type,
+        coalesce(lower(acquisition_channel), 'unknown') as acquisition_channel,
+        {{ dbt.hash('lower(email)') }} as email_hash,
+        loaded_at_utc as loaded_at,
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,93 @@
+{#-
+    Every raw feedback row, parsed, with the first reject reason that applies (NULL = clean).
+    Free text never leaves this layer: only its length is kept. Among valid rows sharing a
+    feedback_id, the latest loaded_at wins.
+-#}
+{%- set raw_columns = ['feedback_id', 'customer_id', 'submitted_at', 'kind', 'csat', 'nps',
+                       'comment', 'loaded_at'] -%}
+
+with
+
+raw_feedback as (
+    select
+        {%- for column in raw_columns %}
+        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ raw_relation('feedback') }}
+),
+
+customers as (
+    select customer_id from {{ ref('stg_raw__customers') }}
+),
+
+parsed as (
+    select
+        raw_feedback.*,
+        {{ raw_row_hash(raw_columns) }} as row_hash,
+        {{ parse_timestamp('raw_feedback.submitted_at') }} as submitted_at_utc,
+        {{ parse_timestamp('raw_feedback.loaded_at') }} as loaded_at_utc,
+        {{ parse_decimal('raw_feedback.csat') }} as csat_value,
+        {{ parse_decimal('raw_feedback.nps') }} as nps_value,
+        lower(raw_feedback.kind) as kind_code
+    from raw_feedback
+),
+
+checked as (
+    select
+        parsed.*,
+        {{ first_reject_reason([
+            ("parsed.feedback_id is null", "missing_key"),
+            ("parsed.customer_id is null", "missing_customer_id"),
+            ("submitted_at_utc is null", "unparseable_date"),
+            (given_but_unparsed("parsed.loaded_at", "loaded_at_utc"), "unparseable_date"),
+            (given_but_unparsed("parsed.csat", "csat_value"), "unparseable_number"),
+            (given_but_unparsed("parsed.nps", "nps_value"), "unparseable_number"),
+            ("kind_code is null or kind_code not in ('survey', 'complaint', 'review')", "invalid_value"),
+            ("csat_value not in (1, 2, 3, 4, 5)", "invalid_value"),
+            ("nps_value not in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)", "invalid_value"),
+            ("submitted_at_utc > loaded_at_utc", "future_dated"),
+            ("customers.customer_id is null", "unknown_customer"),
+        ]) }} as invalid_reason
+    from parsed
+    left join customers
+        on parsed.customer_id = customers.customer_id
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by row_hash order by row_hash
+        ) as hash_occurrence,
+        case when invalid_reason is null then
+            row_number() over (
+                partition by feedback_id, invalid_reason is null
+                order by loaded_at_utc desc nulls last, row_hash desc
+            )
+        end as load_rank
+    from checked
+),
+
+final as (
+    select
+        row_hash || '-' || cast(hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
+        coalesce(
+            invalid_reason,
+            case when load_rank > 1 then 'duplicate' end
+        ) as reject_reason,
+        feedback_id,
+        customer_id,
+        submitted_at_utc as submitted_at,
+        {{ to_business_date('submitted_at_utc') }} as submitted_date,
+        kind_code as kind,
+        cast(csat_value as {{ dbt.type_int() }}) as csat,
+        cast(nps_value as {{ dbt.type_int() }}) as nps,
+        coalesce(length(comment), 0) as comment_length,
+        loaded_at_utc as loaded_at,
+        {%- for column in raw_columns if column != 'comment' %}
+        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from ranked
+)
+
+select * from final

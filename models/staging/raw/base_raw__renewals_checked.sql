@@ -1,0 +1,110 @@
+{#-
+    Every raw subscription-period row, parsed and converted to the reporting currency, with
+    the first reject reason that applies (NULL = clean). The natural key is
+    (subscription_id, period_start); among valid rows sharing it, the latest loaded_at wins.
+-#}
+{%- set raw_columns = ['subscription_id', 'customer_id', 'plan', 'billing_cycle', 'period_start',
+                       'period_end', 'renewed_at', 'amount', 'currency', 'status', 'loaded_at'] -%}
+
+with
+
+raw_renewals as (
+    select
+        {%- for column in raw_columns %}
+        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ raw_relation('renewals') }}
+),
+
+fx_rates as (
+    select * from {{ ref('stg_reference__fx_rates') }}
+),
+
+customers as (
+    select customer_id from {{ ref('stg_raw__customers') }}
+),
+
+parsed as (
+    select
+        raw_renewals.*,
+        {{ raw_row_hash(raw_columns) }} as row_hash,
+        {{ parse_timestamp('raw_renewals.period_start') }} as period_start_utc,
+        {{ parse_timestamp('raw_renewals.period_end') }} as period_end_utc,
+        {{ parse_timestamp('raw_renewals.renewed_at') }} as renewed_at_utc,
+        {{ parse_timestamp('raw_renewals.loaded_at') }} as loaded_at_utc,
+        {{ parse_decimal('raw_renewals.amount') }} as amount_local,
+        lower(raw_renewals.billing_cycle) as billing_cycle_code,
+        lower(raw_renewals.status) as status_code,
+        upper(raw_renewals.currency) as currency_code
+    from raw_renewals
+),
+
+checked as (
+    select
+        parsed.*,
+        fx_rates.rate_to_reporting,
+        {{ first_reject_reason([
+            ("parsed.subscription_id is null or parsed.period_start is null", "missing_key"),
+            ("parsed.customer_id is null", "missing_customer_id"),
+            ("period_start_utc is null or period_end_utc is null", "unparseable_date"),
+            (given_but_unparsed("parsed.renewed_at", "renewed_at_utc"), "unparseable_date"),
+            (given_but_unparsed("parsed.loaded_at", "loaded_at_utc"), "unparseable_date"),
+            ("amount_local is null", "unparseable_number"),
+            ("billing_cycle_code is null or billing_cycle_code not in ('month', 'quarter', 'year')", "invalid_value"),
+            ("period_end_utc <= period_start_utc", "invalid_value"),
+            ("status_code is null or status_code not in ('active', 'renewed', 'lapsed', 'cancelled')", "unknown_status"),
+            ("fx_rates.currency is null", "unknown_currency"),
+            ("amount_local < 0", "negative_amount"),
+            ("period_start_utc > loaded_at_utc", "future_dated"),
+            ("customers.customer_id is null", "unknown_customer"),
+        ]) }} as invalid_reason
+    from parsed
+    left join fx_rates
+        on parsed.currency_code = fx_rates.currency
+    left join customers
+        on parsed.customer_id = customers.customer_id
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by row_hash order by row_hash
+        ) as hash_occurrence,
+        case when invalid_reason is null then
+            row_number() over (
+                partition by subscription_id, period_start_utc, invalid_reason is null
+                order by loaded_at_utc desc nulls last, row_hash desc
+            )
+        end as load_rank
+    from checked
+),
+
+final as (
+    select
+        row_hash || '-' || cast(hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
+        coalesce(
+            invalid_reason,
+            case when load_rank > 1 then 'duplicate' end
+        ) as reject_reason,
+        subscription_id,
+        customer_id,
+        coalesce(lower(plan), 'unknown') as plan,
+        billing_cycle_code as billing_cycle,
+        period_start_utc as period_start,
+        period_end_utc as period_end,
+        renewed_at_utc as renewed_at,
+        {{ to_business_date('period_start_utc') }} as period_start_date,
+        {{ to_business_date('period_end_utc') }} as period_end_date,
+        {{ to_business_date('renewed_at_utc') }} as renewed_date,
+        status_code as status,
+        currency_code as currency,
+        round(amount_local * rate_to_reporting, 2) as amount,
+        loaded_at_utc as loaded_at,
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from ranked
+)
+
+select * from final

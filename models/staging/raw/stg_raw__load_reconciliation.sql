@@ -1,0 +1,51 @@
+{#-
+    One row per raw entity: how many raw rows arrived and where each one went.
+    raw_rows = clean_rows + rejected_rows + duplicate_rows, asserted by a test.
+-#}
+{%- set entities = ['customers', 'orders', 'renewals', 'feedback'] -%}
+
+with
+
+{% for entity in entities %}
+{{ entity }}_raw_count as (
+    select count(*) as raw_rows from {{ raw_relation(entity) }}
+),
+
+{{ entity }}_outcomes as (
+    select
+        count(case when reject_reason is null then 1 end) as clean_rows,
+        count(case when reject_reason <> 'duplicate' then 1 end) as rejected_rows,
+        count(case when reject_reason = 'duplicate' then 1 end) as duplicate_rows
+    from {{ ref('base_raw__' ~ entity ~ '_checked') }}
+),
+
+{% endfor %}
+unioned as (
+    {%- for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        {{ entity }}_raw_count.raw_rows,
+        {{ entity }}_outcomes.clean_rows,
+        {{ entity }}_outcomes.rejected_rows,
+        {{ entity }}_outcomes.duplicate_rows
+    from {{ entity }}_raw_count
+    cross join {{ entity }}_outcomes
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+final as (
+    select
+        entity,
+        raw_rows,
+        clean_rows,
+        rejected_rows,
+        duplicate_rows,
+        case
+            when raw_rows > 0
+                then cast(rejected_rows as {{ dbt.type_float() }}) / raw_rows
+        end as reject_rate
+    from unioned
+)
+
+select * from final
