@@ -1,0 +1,65 @@
+{#-
+    One row per customer with at least one purchase as of the as-of date: how much they buy on
+    discount and through assisted channels, and their purchase behaviour class (doc block
+    `purchase_behaviour`). Prospects are absent; the marts give them `no_orders`.
+-#}
+with
+
+purchases as (
+    select
+        customer_id,
+        order_id,
+        gross_amount,
+        discount_amount,
+        is_discounted,
+        is_assisted
+    from {{ ref('int_purchases_as_of') }}
+),
+
+purchase_totals as (
+    select
+        customer_id,
+        count(distinct order_id) as orders_count,
+        count(distinct case when is_discounted then order_id end) as discounted_orders_count,
+        count(distinct case when is_assisted then order_id end) as assisted_orders_count,
+        sum(discount_amount) as total_discount_amount,
+        sum(gross_amount) as total_gross_amount
+    from purchases
+    group by customer_id
+),
+
+shares_computed as (
+    select
+        customer_id,
+        orders_count,
+        cast(discounted_orders_count as {{ type_double() }}) / orders_count as discounted_order_share,
+        cast(total_discount_amount as {{ type_double() }})
+        / nullif(cast(total_gross_amount as {{ type_double() }}), 0) as discount_depth,
+        cast(assisted_orders_count as {{ type_double() }}) / orders_count as assisted_order_share
+    from purchase_totals
+),
+
+behaviour_classified as (
+    select
+        *,
+        case
+            when orders_count < {{ var('behaviour_min_orders') }} then 'insufficient_history'
+            when discounted_order_share >= {{ var('promo_driven_min_share') }} then 'promotion_driven'
+            when assisted_order_share >= {{ var('guided_min_share') }} then 'passive'
+            else 'active'
+        end as behaviour_class
+    from shares_computed
+),
+
+final as (
+    select
+        customer_id,
+        cast(orders_count as {{ dbt.type_int() }}) as orders_count,
+        discounted_order_share,
+        discount_depth,
+        assisted_order_share,
+        behaviour_class
+    from behaviour_classified
+)
+
+select * from final

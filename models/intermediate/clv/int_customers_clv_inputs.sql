@@ -1,0 +1,84 @@
+{#-
+    One row per customer with at least one purchase as of the as-of date: the inputs of the
+    BG/NBD and Gamma-Gamma CLV models on purchase days (doc block `clv_inputs`), in days or
+    weeks per var `clv_time_unit`.
+-#}
+{%- set time_unit = var('clv_time_unit') | trim | lower -%}
+{%- if time_unit not in ('days', 'weeks') -%}
+    {{ exceptions.raise_compiler_error(
+        "var clv_time_unit must be 'days' or 'weeks', got '" ~ time_unit ~ "'"
+    ) }}
+{%- endif -%}
+{%- set per_unit = ' / 7.0' if time_unit == 'weeks' else '' -%}
+
+with
+
+purchases as (
+    select
+        customer_id,
+        ordered_date,
+        net_amount
+    from {{ ref('int_purchases_as_of') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+purchase_days as (
+    select
+        customer_id,
+        ordered_date,
+        sum(net_amount) as day_net_amount
+    from purchases
+    group by
+        customer_id,
+        ordered_date
+),
+
+purchase_days_numbered as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by ordered_date asc
+        ) as purchase_day_number
+    from purchase_days
+),
+
+customer_totals as (
+    select
+        customer_id,
+        count(*) as purchase_days_count,
+        min(ordered_date) as first_purchase_date,
+        max(ordered_date) as last_purchase_date,
+        avg(
+            case
+                when purchase_day_number > 1 then cast(day_net_amount as {{ type_double() }})
+            end
+        ) as repeat_day_mean_net_amount
+    from purchase_days_numbered
+    group by customer_id
+),
+
+final as (
+    select
+        customer_totals.customer_id,
+        cast(customer_totals.purchase_days_count - 1 as {{ dbt.type_int() }}) as frequency,
+        cast(
+            {{ dbt.datediff("customer_totals.first_purchase_date", "customer_totals.last_purchase_date", "day") }}
+            as {{ type_double() }}
+        )
+        {{- per_unit }} as recency,
+        cast(
+            {{ dbt.datediff("customer_totals.first_purchase_date", "as_of.as_of_date", "day") }}
+            as {{ type_double() }}
+        )
+        {{- per_unit }} as t,
+        coalesce(customer_totals.repeat_day_mean_net_amount, cast(0 as {{ type_double() }})) as monetary_value,
+        '{{ time_unit }}' as time_unit
+    from customer_totals
+    cross join as_of
+)
+
+select * from final
