@@ -87,7 +87,7 @@ churned as (
     select
         cohort_periods.cohort_month,
         cohort_periods.months_since_acquisition,
-        sum(last_purchases.customers) as churned_customers
+        cast(sum(last_purchases.customers) as {{ dbt.type_bigint() }}) as churned_customers
     from cohort_periods
     inner join last_purchases
         on
@@ -133,11 +133,11 @@ final as (
         cells.period_month,
         cells.cohort_size,
         cells.active_customers,
-        cast(cells.active_customers as {{ dbt.type_float() }}) / cells.cohort_size as retention_rate,
+        cast(cells.active_customers as {{ type_double() }}) / cells.cohort_size as retention_rate,
         cells.churned_customers,
         cells.revenue,
         case when acquisition_revenue.acquisition_month_revenue <> 0 then
-            cast(cells.revenue as {{ dbt.type_float() }}) / acquisition_revenue.acquisition_month_revenue
+            cast(cells.revenue as {{ type_double() }}) / acquisition_revenue.acquisition_month_revenue
         end as revenue_retention,
         cells.is_partial_period
     from cells

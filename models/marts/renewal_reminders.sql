@@ -5,18 +5,18 @@
 -#}
 with
 
-periods as (
+latest_periods as (
     select
         subscription_id,
         customer_id,
         plan,
         billing_cycle,
-        period_start_date,
         period_end_date,
-        renewed_date,
         amount,
-        status
-    from {{ ref('stg_raw__renewals') }}
+        is_renewed,
+        loaded_status
+    from {{ ref('int_subscription_periods_as_of') }}
+    where is_latest_period
 ),
 
 as_of as (
@@ -34,27 +34,16 @@ customer_segments as (
     from {{ ref('customer_segments') }}
 ),
 
-latest_visible_periods as (
-    select
-        periods.*,
-        as_of.as_of_date,
-        row_number() over (
-            partition by periods.subscription_id order by periods.period_start_date desc
-        ) as recency_rank
-    from periods
-    cross join as_of
-    where periods.period_start_date <= as_of.as_of_date
-),
-
 due_periods as (
     select
-        *,
-        {{ dbt.datediff('as_of_date', 'period_end_date', 'day') }} as days_until_due
-    from latest_visible_periods
+        latest_periods.*,
+        as_of.as_of_date,
+        {{ dbt.datediff('as_of.as_of_date', 'latest_periods.period_end_date', 'day') }} as days_until_due
+    from latest_periods
+    cross join as_of
     where
-        recency_rank = 1
-        and (renewed_date is null or renewed_date > as_of_date)
-        and status <> 'cancelled'
+        not latest_periods.is_renewed
+        and latest_periods.loaded_status <> 'cancelled'
 ),
 
 final as (

@@ -43,11 +43,11 @@ final as (
         all_segments.value_tier,
         coalesce(per_segment.customers, 0) as customers,
         case when totals.all_customers > 0 then
-            cast(coalesce(per_segment.customers, 0) as {{ dbt.type_float() }}) / totals.all_customers
+            cast(coalesce(per_segment.customers, 0) as {{ type_double() }}) / totals.all_customers
         end as customer_share,
         coalesce(per_segment.revenue, 0) as revenue,
         case when totals.all_revenue <> 0 then
-            cast(coalesce(per_segment.revenue, 0) as {{ dbt.type_float() }}) / totals.all_revenue
+            cast(coalesce(per_segment.revenue, 0) as {{ type_double() }}) / totals.all_revenue
         end as revenue_share,
         per_segment.avg_recency_days,
         per_segment.avg_frequency,

@@ -23,7 +23,7 @@ rated as (
         clean_rows,
         rejected_rows,
         case when raw_rows > 0
-            then cast(rejected_rows as {{ dbt.type_float() }}) / raw_rows
+            then cast(rejected_rows as {{ type_double() }}) / raw_rows
         end as reject_rate
     from outcomes
 )

@@ -53,13 +53,13 @@ final as (
         revenue_ranked.customer_id,
         revenue_ranked.net_revenue,
         revenue_ranked.revenue_rank,
-        cast(revenue_ranked.revenue_running_total as {{ dbt.type_float() }})
+        cast(revenue_ranked.revenue_running_total as {{ type_double() }})
             / revenue_ranked.revenue_positive_total as revenue_cumulative_share,
         {{ abc_class('revenue_ranked.revenue_running_total', 'revenue_ranked.net_revenue',
                      'revenue_ranked.revenue_positive_total') }} as abc_class_revenue,
         margin_ranked.margin,
         margin_ranked.margin_rank,
-        cast(margin_ranked.margin_running_total as {{ dbt.type_float() }})
+        cast(margin_ranked.margin_running_total as {{ type_double() }})
             / margin_ranked.margin_positive_total as margin_cumulative_share,
         {{ abc_class('margin_ranked.margin_running_total', 'margin_ranked.margin',
                      'margin_ranked.margin_positive_total') }} as abc_class_margin,

@@ -157,7 +157,12 @@ customers_classified as (
         case
             when active_subscriptions_count > 0 then 'active'
             else 'lapsed'
-        end as subscription_state
+        end as subscription_state,
+        {{ dbt.datediff(
+            "next_renewal_due_date",
+            "as_of_date",
+            "day"
+        ) }} as days_past_due
     from customers_joined
 ),
 
@@ -178,10 +183,7 @@ final as (
         next_renewal_due_date,
         case
             when subscription_state = 'active'
-                then cast(
-                    greatest({{ dbt.datediff("next_renewal_due_date", "as_of_date", "day") }}, 0)
-                    as {{ dbt.type_int() }}
-                )
+                then cast(greatest(days_past_due, 0) as {{ dbt.type_int() }})
         end as days_overdue,
         first_period_start_date,
         last_renewed_date

@@ -2,13 +2,9 @@
     One row per subscription period visible as of the as-of date (started on or before it) of a
     customer of the run, with its renewal as of that date: a renewal paid after the as-of date
     is invisible, so the period counts as not renewed. The nominal length of each billing cycle
-    (days for cadence, months for the next due date) is defined here, once.
+    (days for the cadence fallback, months for the next due date) is defined here, once, as in
+    the doc block `renewal_cadence`: month 30 days, quarter 91, year 365.
 -#}
-{%- set billing_cycles = [
-    ('month', 30, 1),
-    ('quarter', 91, 3),
-    ('year', 365, 12),
-] -%}
 
 with
 
@@ -16,11 +12,13 @@ renewals as (
     select
         subscription_id,
         customer_id,
+        plan,
         billing_cycle,
         period_start,
         period_start_date,
         period_end_date,
         renewed_date,
+        amount,
         status
     from {{ ref('stg_raw__renewals') }}
 ),
@@ -37,10 +35,12 @@ visible_periods as (
     select
         renewals.subscription_id,
         renewals.customer_id,
+        renewals.plan,
         renewals.billing_cycle,
         renewals.period_start,
         renewals.period_start_date,
         renewals.period_end_date,
+        renewals.amount,
         renewals.status,
         as_of.as_of_date,
         case
@@ -58,17 +58,21 @@ periods_flagged as (
         *,
         renewed_date is not null as is_renewed,
         period_end_date <= as_of_date as has_ended,
-        case
-            {%- for cycle, nominal_days, months in billing_cycles %}
-            when billing_cycle = '{{ cycle }}' then {{ nominal_days }}
-            {%- endfor %}
+        case billing_cycle
+            when 'month' then 30
+            when 'quarter' then 91
+            when 'year' then 365
         end as cycle_nominal_days,
-        case
-            {%- for cycle, nominal_days, months in billing_cycles %}
-            when billing_cycle = '{{ cycle }}' then {{ months }}
-            {%- endfor %}
+        case billing_cycle
+            when 'month' then 1
+            when 'quarter' then 3
+            when 'year' then 12
         end as cycle_months,
-        {{ dbt.datediff("period_end_date", "renewed_date", "day") }} as renewal_delay_days
+        {{ dbt.datediff(
+            "period_end_date",
+            "renewed_date",
+            "day"
+        ) }} as renewal_delay_days
     from visible_periods
 ),
 
@@ -86,8 +90,8 @@ periods_sequenced as (
     from periods_flagged
 ),
 
-{#- Intervals between consecutive renewal payments of one subscription, unrenewed periods skipped. -#}
 renewal_intervals as (
+    -- consecutive renewal payments of one subscription; unrenewed periods are skipped
     select
         customer_id,
         subscription_id,
@@ -110,6 +114,7 @@ final as (
         ]) }} as subscription_period_id,
         periods_sequenced.subscription_id,
         periods_sequenced.customer_id,
+        periods_sequenced.plan,
         periods_sequenced.billing_cycle,
         periods_sequenced.cycle_nominal_days,
         periods_sequenced.cycle_months,
@@ -127,6 +132,7 @@ final as (
                 then coalesce(periods_sequenced.renewal_delay_days <= {{ var('renewal_grace_days') }}, false)
         end as is_renewed_on_time,
         cast(renewal_intervals.renewal_interval_days as {{ dbt.type_int() }}) as renewal_interval_days,
+        periods_sequenced.amount,
         periods_sequenced.status as loaded_status
     from periods_sequenced
     left join renewal_intervals

@@ -28,7 +28,7 @@ as_of as (
 visible_feedback as (
     select
         feedback.*,
-        kind = 'complaint' as is_complaint,
+        feedback.kind = 'complaint' as is_complaint,
         {{ dbt.datediff("feedback.submitted_date", "as_of.as_of_date", "day") }}
         < {{ var('complaint_window_days') }} as is_within_complaint_window
     from feedback

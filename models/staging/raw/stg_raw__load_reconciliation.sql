@@ -43,7 +43,7 @@ final as (
         duplicate_rows,
         case
             when raw_rows > 0
-                then cast(rejected_rows as {{ dbt.type_float() }}) / raw_rows
+                then cast(rejected_rows as {{ type_double() }}) / raw_rows
         end as reject_rate
     from unioned
 )

@@ -1,0 +1,38 @@
+{#-
+    equal_values_equal_scores: rows with the same `value_column` carry the same score in
+    `column_name`, so a tie in the input is never split across two scores. NULL scores are
+    ignored; NULL values form one group, as in any `group by`.
+
+    A failing row is one value of `value_column` that carries more than one distinct non-null
+    score, with how many scores it carries and the lowest and highest of them.
+-#}
+{% test equal_values_equal_scores(model, column_name, value_column) %}
+
+with
+
+scored_rows as (
+    select
+        {{ value_column }} as scored_value,
+        {{ column_name }} as score
+    from {{ model }}
+    where {{ column_name }} is not null
+),
+
+scores_per_value as (
+    select
+        scored_value,
+        count(distinct score) as distinct_scores,
+        min(score) as min_score,
+        max(score) as max_score
+    from scored_rows
+    group by scored_value
+),
+
+final as (
+    select * from scores_per_value
+    where distinct_scores > 1
+)
+
+select * from final
+
+{% endtest %}
