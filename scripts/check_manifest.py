@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Documentation, test and layering coverage of the project's models, read from dbt's manifest.
+
+A YAML typo (`descripton:`, a test indented one level too deep) passes silently on DuckDB; the
+manifest shows what dbt actually understood. This script reports, for every model of the
+project (not of installed packages):
+
+- a model without a description;
+- a YAML column without a description;
+- with --catalog (from `dbt docs generate`): a column the SQL produces that the YAML does not
+  list, a YAML column the SQL does not produce, and a (non-ephemeral) model not in the catalog;
+- a model without a primary-key test: a `unique` test on a column, a `unique_combination` test,
+  or an enforced contract with a primary_key constraint;
+- an enum-like column (see ENUM_SUFFIXES and ENUM_NAMES) without an `accepted_values` test, a
+  `relationships` test (its values are the keys of a reference table, e.g. a seed of segment
+  codes) or an enforced contract check constraint naming the column. A column that only looks
+  like an enum (a free-text `promo_code`) opts out with `meta: {enum: false}` in its YAML.
+  `raw_<name>` columns are exempt: they keep a raw text value exactly as received, valid or not;
+- a broken layer rule: only models under models/staging use source(); no model refers to a
+  model of a later layer (staging < intermediate < marts); names carry their layer's prefix
+  (staging: stg_ or base_, intermediate: int_, marts: none of these).
+
+Constraints count only when the model's contract is enforced: otherwise dbt does not apply them.
+
+Usage: python scripts/check_manifest.py [target/manifest.json] [--catalog target/catalog.json]
+Exit status: 0 when nothing is reported, 1 when problems are listed, 2 when a file is unreadable.
+Standard library only.
+"""
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+LAYERS = ("staging", "intermediate", "marts")
+LAYER_PREFIXES = {
+    "staging": ("stg_", "base_"),
+    "intermediate": ("int_",),
+}
+LAYERED_PREFIXES = ("stg_", "int_", "base_")
+ENUM_SUFFIXES = (
+    "_class", "_tier", "_status", "_state", "_stage", "_level", "_code", "_basis", "_rule", "_reason",
+)
+ENUM_NAMES = {"status", "kind", "billing_cycle", "customer_type"}
+RAW_TEXT_PREFIX = "raw_"  # staging keeps each raw text value as received in raw_<column>
+ENUM_GUARD_TESTS = {"accepted_values", "relationships"}
+
+
+def normalise(column_name):
+    """A column name as the warehouse sees it: unquoted and lower-cased."""
+    return str(column_name).strip().strip('"`[]').lower()
+
+
+def is_enum_column(column_name):
+    if column_name.startswith(RAW_TEXT_PREFIX):
+        return False
+    return column_name in ENUM_NAMES or column_name.endswith(ENUM_SUFFIXES)
+
+
+def opts_out_of_enum(column):
+    """True when the column's YAML says `meta: {enum: false}` (directly or under config)."""
+    metas = [column.get("meta") or {}, (column.get("config") or {}).get("meta") or {}]
+    return any(meta.get("enum") is False for meta in metas)
+
+
+def layer_of(node):
+    """The layer folder right under the model path (models/<layer>/...), or None."""
+    parts = Path(node.get("original_file_path", "")).parts
+    if len(parts) >= 3 and parts[1] in LAYERS:
+        return parts[1]
+    return None
+
+
+def tests_by_model(manifest):
+    """{model unique_id: [(test name, tested column or None)]} for every generic test."""
+    attached = {}
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") != "test" or not node.get("test_metadata"):
+            continue
+        target = node.get("attached_node")
+        if not target:
+            # Older manifests: a test on one model depends on that model only.
+            models = [d for d in node.get("depends_on", {}).get("nodes", []) if d.startswith("model.")]
+            target = models[0] if len(models) == 1 else None
+        if not target:
+            continue
+        metadata = node["test_metadata"]
+        column = node.get("column_name") or metadata.get("kwargs", {}).get("column_name")
+        attached.setdefault(target, []).append(
+            (metadata.get("name"), normalise(column) if column else None)
+        )
+    return attached
+
+
+def enforced_constraints(model):
+    """[(constraint type, column or None, expression)] of an enforced contract, else []."""
+    if not (model.get("contract") or {}).get("enforced"):
+        return []
+    found = []
+    for constraint in model.get("constraints") or []:
+        columns = constraint.get("columns") or [None]
+        for column in columns:
+            found.append((constraint.get("type"), normalise(column) if column else None,
+                          constraint.get("expression") or ""))
+    for name, column in (model.get("columns") or {}).items():
+        for constraint in column.get("constraints") or []:
+            found.append((constraint.get("type"), normalise(name), constraint.get("expression") or ""))
+    return found
+
+
+def check_model(model, tests, catalog_columns, models_by_id):
+    """The problems of one model, as strings."""
+    problems = []
+    name = model["name"]
+    yaml_columns = {normalise(c): c for c in (model.get("columns") or {})}
+    constraints = enforced_constraints(model)
+
+    if not (model.get("description") or "").strip():
+        problems.append("model has no description")
+
+    for key, original in yaml_columns.items():
+        if not (model["columns"][original].get("description") or "").strip():
+            problems.append(f"column `{key}` has no description")
+
+    columns = set(yaml_columns)
+    if catalog_columns is not None:
+        produced = {normalise(c) for c in catalog_columns}
+        for column in sorted(produced - columns):
+            problems.append(f"column `{column}` is produced by the SQL but not listed in the YAML")
+        for column in sorted(columns - produced):
+            problems.append(f"column `{column}` is listed in the YAML but not produced by the SQL")
+        columns |= produced
+
+    has_primary_key = any(
+        (test == "unique" and column) or test == "unique_combination" for test, column in tests
+    ) or any(kind == "primary_key" for kind, _, _ in constraints)
+    if not has_primary_key:
+        problems.append(
+            "no primary-key test (`unique` on a column, `unique_combination`, "
+            "or an enforced contract with a primary_key constraint)"
+        )
+
+    accepted = {column for test, column in tests if test in ENUM_GUARD_TESTS and column}
+    accepted.update(key for key, original in yaml_columns.items()
+                    if opts_out_of_enum(model["columns"][original]))
+    for kind, column, expression in constraints:
+        if kind != "check":
+            continue
+        if column:
+            accepted.add(column)
+        accepted.update(c for c in columns if re.search(rf"\b{re.escape(c)}\b", expression, re.I))
+    for column in sorted(columns):
+        if is_enum_column(column) and column not in accepted:
+            problems.append(
+                f"enum column `{column}` has no accepted_values or relationships test "
+                "(or enforced check constraint)"
+            )
+
+    layer = layer_of(model)
+    if layer is None:
+        problems.append("model is not under models/staging, models/intermediate or models/marts")
+    else:
+        depends_on = model.get("depends_on", {}).get("nodes", [])
+        if layer != "staging":
+            for source in sorted(d for d in depends_on if d.startswith("source.")):
+                problems.append(f"calls source() outside staging: {source}")
+        for dependency in sorted(depends_on):
+            upstream = models_by_id.get(dependency)
+            upstream_layer = layer_of(upstream) if upstream else None
+            if upstream_layer and LAYERS.index(upstream_layer) > LAYERS.index(layer):
+                problems.append(
+                    f"refers to `{upstream['name']}` of a later layer ({upstream_layer})"
+                )
+        prefixes = LAYER_PREFIXES.get(layer)
+        if prefixes and not name.startswith(prefixes):
+            problems.append(f"{layer} model name must start with {' or '.join(prefixes)}")
+        if layer == "marts" and name.startswith(LAYERED_PREFIXES):
+            problems.append(f"mart name must not start with {', '.join(LAYERED_PREFIXES)}")
+
+    return problems, len(columns)
+
+
+def check(manifest, catalog=None):
+    """(problem lines, model count, column count) for a loaded manifest (and catalog)."""
+    project = manifest.get("metadata", {}).get("project_name")
+    models = {
+        uid: node for uid, node in manifest.get("nodes", {}).items()
+        if node.get("resource_type") == "model" and (project is None or node.get("package_name") == project)
+    }
+    tests = tests_by_model(manifest)
+    catalog_nodes = (catalog or {}).get("nodes", {})
+    lines, column_count = [], 0
+    for uid, model in sorted(models.items(), key=lambda item: item[1].get("original_file_path", item[0])):
+        catalog_columns = None
+        if catalog is not None:
+            if uid in catalog_nodes:
+                catalog_columns = catalog_nodes[uid].get("columns", {}).keys()
+            elif (model.get("config") or {}).get("materialized") != "ephemeral":
+                lines.append(f"{model.get('original_file_path', uid)}: not in the catalog (not built?)")
+        problems, columns = check_model(model, tests.get(uid, []), catalog_columns, models)
+        column_count += columns
+        lines.extend(f"{model.get('original_file_path', uid)}: {problem}" for problem in problems)
+    return lines, len(models), column_count
+
+
+def load_json(path, what):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        print(f"manifest check: cannot read the {what} {path}: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("manifest", nargs="?", default="target/manifest.json",
+                        help="dbt manifest (default: target/manifest.json)")
+    parser.add_argument("--catalog", help="dbt catalog from `dbt docs generate`, to compare "
+                                          "the columns the SQL produces with the YAML")
+    args = parser.parse_args(argv)
+
+    manifest = load_json(args.manifest, "manifest")
+    catalog = load_json(args.catalog, "catalog") if args.catalog else None
+    lines, model_count, column_count = check(manifest, catalog)
+
+    if lines:
+        print("Problems:")
+        for line in lines:
+            print(f"  {line}")
+    print(f"manifest check: {model_count} models, {column_count} columns, {len(lines)} problems")
+    return 1 if lines else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

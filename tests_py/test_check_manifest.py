@@ -1,0 +1,322 @@
+"""scripts/check_manifest.py catches each gap on a small hand-written manifest, and passes a clean one."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_manifest.py"
+PROJECT = "customer_tiering"
+
+
+def model(name, path, columns=None, description="One row per customer.", depends_on=(), **extra):
+    node = {
+        "unique_id": f"model.{PROJECT}.{name}",
+        "resource_type": "model",
+        "package_name": PROJECT,
+        "name": name,
+        "original_file_path": path,
+        "description": description,
+        "columns": {
+            column: {"name": column, "description": text, "meta": {}, "constraints": []}
+            for column, text in (columns or {"customer_id": "The customer."}).items()
+        },
+        "depends_on": {"macros": [], "nodes": list(depends_on)},
+        "config": {"materialized": "table"},
+        "contract": {"enforced": False},
+        "constraints": [],
+    }
+    node.update(extra)
+    return node
+
+
+def data_test(test_name, model_name, column=None, **kwargs):
+    attached = f"model.{PROJECT}.{model_name}"
+    suffix = f"_{column}" if column else ""
+    return {
+        "unique_id": f"test.{PROJECT}.{test_name}_{model_name}{suffix}.0",
+        "resource_type": "test",
+        "package_name": PROJECT,
+        "name": f"{test_name}_{model_name}{suffix}",
+        "attached_node": attached,
+        "column_name": column,
+        "test_metadata": {"name": test_name, "namespace": None, "kwargs": {"column_name": column, **kwargs}},
+        "depends_on": {"macros": [], "nodes": [attached]},
+    }
+
+
+def clean_manifest():
+    """Three layers, every rule satisfied; the cases below each break one thing."""
+    nodes = [
+        model("stg_raw__customers", "models/staging/raw/stg_raw__customers.sql",
+              columns={"customer_id": "The customer.", "customer_type": "b2b or b2c."},
+              depends_on=[f"source.{PROJECT}.raw.customers"]),
+        model("int_customers_scored", "models/intermediate/rfm/int_customers_scored.sql",
+              columns={"customer_id": "The customer.", "r_score": "Recency score."},
+              depends_on=[f"model.{PROJECT}.stg_raw__customers"]),
+        model("customer_segments", "models/marts/customer_segments.sql",
+              columns={"customer_id": "The customer.", "abc_class": "A, B or C."},
+              depends_on=[f"model.{PROJECT}.int_customers_scored", f"seed.{PROJECT}.rfm_segments"]),
+        data_test("unique", "stg_raw__customers", "customer_id"),
+        data_test("accepted_values", "stg_raw__customers", "customer_type", values=["b2b", "b2c"]),
+        data_test("unique", "int_customers_scored", "customer_id"),
+        data_test("unique", "customer_segments", "customer_id"),
+        data_test("accepted_values", "customer_segments", "abc_class", values=["A", "B", "C"]),
+        data_test("not_null", "customer_segments", "customer_id"),
+    ]
+    return {
+        "metadata": {"project_name": PROJECT},
+        "nodes": {node["unique_id"]: node for node in nodes},
+        "sources": {},
+    }
+
+
+def clean_catalog():
+    return {"nodes": {
+        f"model.{PROJECT}.stg_raw__customers": {"columns": {"CUSTOMER_ID": {}, "CUSTOMER_TYPE": {}}},
+        f"model.{PROJECT}.int_customers_scored": {"columns": {"customer_id": {}, "r_score": {}}},
+        f"model.{PROJECT}.customer_segments": {"columns": {"customer_id": {}, "abc_class": {}}},
+    }}
+
+
+def run(tmp_path, manifest, catalog=None, extra_args=()):
+    manifest_path = tmp_path / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest))
+    args = [sys.executable, str(SCRIPT), str(manifest_path), *extra_args]
+    if catalog is not None:
+        catalog_path = tmp_path / "catalog.json"
+        catalog_path.write_text(json.dumps(catalog))
+        args += ["--catalog", str(catalog_path)]
+    completed = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    return completed.returncode, completed.stdout
+
+
+def nodes(manifest):
+    return manifest["nodes"]
+
+
+def mart(manifest):
+    return nodes(manifest)[f"model.{PROJECT}.customer_segments"]
+
+
+def drop_test(manifest, unique_id_start):
+    for uid in [uid for uid in nodes(manifest) if uid.startswith(unique_id_start)]:
+        del nodes(manifest)[uid]
+
+
+def test_clean_manifest_passes(tmp_path):
+    code, out = run(tmp_path, clean_manifest())
+    assert code == 0, out
+    assert out.strip() == "manifest check: 3 models, 6 columns, 0 problems"
+
+
+def test_clean_manifest_and_catalog_pass(tmp_path):
+    code, out = run(tmp_path, clean_manifest(), clean_catalog())
+    assert code == 0, out
+
+
+def test_models_of_other_packages_are_ignored(tmp_path):
+    manifest = clean_manifest()
+    foreign = model("some_package_model", "models/whatever.sql", description="")
+    foreign["package_name"] = "some_package"
+    nodes(manifest)[foreign["unique_id"]] = foreign
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_model_without_description(tmp_path):
+    manifest = clean_manifest()
+    mart(manifest)["description"] = "  "
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "models/marts/customer_segments.sql: model has no description" in out
+    assert out.strip().endswith("manifest check: 3 models, 6 columns, 1 problems")
+
+
+def test_column_without_description(tmp_path):
+    manifest = clean_manifest()
+    nodes(manifest)[f"model.{PROJECT}.int_customers_scored"]["columns"]["r_score"]["description"] = ""
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "int_customers_scored.sql: column `r_score` has no description" in out
+
+
+def test_catalog_column_missing_from_yaml(tmp_path):
+    catalog = clean_catalog()
+    catalog["nodes"][f"model.{PROJECT}.customer_segments"]["columns"]["segment_label"] = {}
+    code, out = run(tmp_path, clean_manifest(), catalog)
+    assert code == 1
+    assert "column `segment_label` is produced by the SQL but not listed in the YAML" in out
+    # Without the catalog only the YAML is checked.
+    assert run(tmp_path, clean_manifest())[0] == 0
+
+
+def test_yaml_column_the_sql_does_not_produce(tmp_path):
+    catalog = clean_catalog()
+    del catalog["nodes"][f"model.{PROJECT}.int_customers_scored"]["columns"]["r_score"]
+    code, out = run(tmp_path, clean_manifest(), catalog)
+    assert code == 1
+    assert "column `r_score` is listed in the YAML but not produced by the SQL" in out
+
+
+def test_model_missing_from_catalog(tmp_path):
+    catalog = clean_catalog()
+    del catalog["nodes"][f"model.{PROJECT}.customer_segments"]
+    code, out = run(tmp_path, clean_manifest(), catalog)
+    assert code == 1
+    assert "customer_segments.sql: not in the catalog" in out
+
+
+def test_model_without_primary_key_test(tmp_path):
+    manifest = clean_manifest()
+    drop_test(manifest, f"test.{PROJECT}.unique_customer_segments")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "customer_segments.sql: no primary-key test" in out
+
+
+def test_unique_combination_is_a_primary_key(tmp_path):
+    manifest = clean_manifest()
+    drop_test(manifest, f"test.{PROJECT}.unique_customer_segments")
+    pk = data_test("unique_combination", "customer_segments", combination_of_columns=["customer_id", "abc_class"])
+    nodes(manifest)[pk["unique_id"]] = pk
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("level", ["model", "column"])
+def test_enforced_primary_key_constraint_is_a_primary_key(tmp_path, level):
+    manifest = clean_manifest()
+    drop_test(manifest, f"test.{PROJECT}.unique_customer_segments")
+    constraint = {"type": "primary_key", "expression": None}
+    if level == "model":
+        mart(manifest)["constraints"] = [{**constraint, "columns": ["customer_id"]}]
+    else:
+        mart(manifest)["columns"]["customer_id"]["constraints"] = [constraint]
+    assert run(tmp_path, manifest)[1].count("no primary-key test") == 1  # contract not enforced
+    mart(manifest)["contract"] = {"enforced": True}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("column", ["abc_class", "status", "customer_type", "lifecycle_stage", "reject_reason"])
+def test_enum_column_without_accepted_values(tmp_path, column):
+    manifest = clean_manifest()
+    mart(manifest)["columns"][column] = {"name": column, "description": "An enum.", "meta": {}, "constraints": []}
+    drop_test(manifest, f"test.{PROJECT}.accepted_values_customer_segments")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert f"enum column `{column}` has no accepted_values" in out
+
+
+def test_enum_column_in_catalog_only_is_checked_too(tmp_path):
+    catalog = clean_catalog()
+    catalog["nodes"][f"model.{PROJECT}.int_customers_scored"]["columns"]["segment_code"] = {}
+    code, out = run(tmp_path, clean_manifest(), catalog)
+    assert "enum column `segment_code` has no accepted_values" in out
+
+
+def test_non_enum_names_and_raw_copies_need_no_accepted_values(tmp_path):
+    manifest = clean_manifest()
+    for column in ("classification_note", "raw_status", "statuses_seen"):
+        mart(manifest)["columns"][column] = {"name": column, "description": "Text.", "meta": {}, "constraints": []}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_enum_guarded_by_relationships_or_opted_out(tmp_path):
+    manifest = clean_manifest()
+    for column in ("segment_code", "promo_code"):
+        mart(manifest)["columns"][column] = {"name": column, "description": "Code.", "meta": {}, "constraints": []}
+    code, out = run(tmp_path, manifest)
+    assert "`segment_code`" in out and "`promo_code`" in out
+    guard = data_test("relationships", "customer_segments", "segment_code", to="ref('rfm_segments')", field="segment_code")
+    nodes(manifest)[guard["unique_id"]] = guard
+    mart(manifest)["columns"]["promo_code"]["meta"] = {"enum": False}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("level", ["model", "column"])
+def test_enforced_check_constraint_guards_an_enum(tmp_path, level):
+    manifest = clean_manifest()
+    drop_test(manifest, f"test.{PROJECT}.accepted_values_customer_segments")
+    check = {"type": "check", "expression": "abc_class in ('A', 'B', 'C')"}
+    if level == "model":
+        mart(manifest)["constraints"] = [check]
+    else:
+        mart(manifest)["columns"]["abc_class"]["constraints"] = [check]
+    assert "enum column `abc_class`" in run(tmp_path, manifest)[1]  # contract not enforced
+    mart(manifest)["contract"] = {"enforced": True}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_source_outside_staging(tmp_path):
+    manifest = clean_manifest()
+    mart(manifest)["depends_on"]["nodes"].append(f"source.{PROJECT}.raw.orders")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert f"customer_segments.sql: calls source() outside staging: source.{PROJECT}.raw.orders" in out
+
+
+@pytest.mark.parametrize("downstream, upstream, upstream_layer", [
+    ("stg_raw__customers", "int_customers_scored", "intermediate"),
+    ("stg_raw__customers", "customer_segments", "marts"),
+    ("int_customers_scored", "customer_segments", "marts"),
+])
+def test_reference_to_a_later_layer(tmp_path, downstream, upstream, upstream_layer):
+    manifest = clean_manifest()
+    nodes(manifest)[f"model.{PROJECT}.{downstream}"]["depends_on"]["nodes"].append(f"model.{PROJECT}.{upstream}")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert f"{downstream}.sql: refers to `{upstream}` of a later layer ({upstream_layer})" in out
+
+
+@pytest.mark.parametrize("name, path, message", [
+    ("customers", "models/staging/raw/customers.sql", "staging model name must start with stg_ or base_"),
+    ("scored_customers", "models/intermediate/rfm/scored_customers.sql",
+     "intermediate model name must start with int_"),
+    ("int_segments", "models/marts/int_segments.sql", "mart name must not start with stg_, int_, base_"),
+    ("helpers", "models/helpers.sql", "model is not under models/staging, models/intermediate or models/marts"),
+])
+def test_naming_and_placement(tmp_path, name, path, message):
+    manifest = clean_manifest()
+    extra = model(name, path)
+    nodes(manifest)[extra["unique_id"]] = extra
+    pk = data_test("unique", name, "customer_id")
+    nodes(manifest)[pk["unique_id"]] = pk
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert f"{path}: {message}" in out
+    assert out.strip().endswith("1 problems")
+
+
+def test_base_models_are_staging(tmp_path):
+    manifest = clean_manifest()
+    extra = model("base_raw__orders_checked", "models/staging/raw/base_raw__orders_checked.sql",
+                  depends_on=[f"source.{PROJECT}.raw.orders"])
+    nodes(manifest)[extra["unique_id"]] = extra
+    pk = data_test("unique", "base_raw__orders_checked", "customer_id")
+    nodes(manifest)[pk["unique_id"]] = pk
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_every_problem_is_listed(tmp_path):
+    manifest = clean_manifest()
+    mart(manifest)["description"] = ""
+    mart(manifest)["columns"]["customer_id"]["description"] = ""
+    drop_test(manifest, f"test.{PROJECT}.unique_customer_segments")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert out.strip().endswith("manifest check: 3 models, 6 columns, 3 problems")
+
+
+def test_unreadable_manifest(tmp_path):
+    completed = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path / "missing.json")],
+                               capture_output=True, text=True, timeout=30)
+    assert completed.returncode == 2
+    assert "cannot read the manifest" in completed.stderr

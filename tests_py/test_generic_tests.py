@@ -1,0 +1,411 @@
+"""Every generic test in tests/generic can pass and can fail.
+
+A throw-away dbt project is written to a temporary folder: a copy of tests/generic and of the
+project's macros (generic tests may call them; the harness keeps the project's name and dispatch
+order so that they resolve as in the real project), a few seeds holding good and bad data, and
+a schema that applies each generic test at least once where it must pass and once where it must
+fail. One `dbt build` runs them all on a fresh DuckDB file; run_results.json must show exactly
+the expected failures, each with the expected number of failing rows, and no errors.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+GENERIC_TESTS = PROJECT_ROOT / "tests" / "generic"
+MACROS = PROJECT_ROOT / "macros"
+
+SEEDS = {
+    # Scores as an RFM model would write them: lower recency is better, higher frequency is better.
+    "scores_ok": """
+        customer_id,recency_days,frequency,r_score,f_score
+        C1,5,10,5,5
+        C2,5,7,5,4
+        C3,40,3,3,2
+        C4,90,3,2,2
+        C5,200,1,1,1
+        C6,,,,
+    """,
+    # C1's r_score is out of range; C4 splits the frequency tie 3 across f_score 2 and 3, and
+    # its recency 90 scores higher than the better recency 40.
+    "scores_bad": """
+        customer_id,recency_days,frequency,r_score,f_score
+        C1,5,10,6,5
+        C2,5,7,5,4
+        C3,40,3,3,2
+        C4,90,3,4,3
+        C5,200,1,1,1
+        C6,,,,
+    """,
+    # Rows deliberately out of rank order. Class A holds exactly 80 % of the positive revenue.
+    "abc_ok": """
+        customer_id,revenue_rank,revenue,cumulative_share,abc_class
+        C3,3,15,0.95,B
+        C1,1,60,0.6,A
+        C5,5,-10,,C
+        C2,2,20,0.8,A
+        C4,4,5,1.0,C
+    """,
+    # Class A holds 60 %; each share column breaks one rule.
+    "abc_bad": """
+        customer_id,revenue_rank,revenue,share_decreases,share_short,share_over,abc_class
+        C3,3,15,0.75,0.8,0.95,B
+        C1,1,60,0.6,0.5,0.6,A
+        C2,2,20,0.8,0.7,1.2,B
+        C4,4,5,1.0,0.9,1.0,C
+    """,
+    "periods_ok": """
+        customer_id,period_month,amount
+        C1,2024-01,10
+        C1,2024-02,0
+        C2,2024-01,5
+    """,
+    # (C1, 2024-01) repeats; C2's amount is negative; C3's amount is missing.
+    "periods_bad": """
+        customer_id,period_month,amount
+        C1,2024-01,10
+        C1,2024-01,3
+        C2,2024-01,-5
+        C3,2024-02,
+    """,
+    # A checked raw entity: one row in five rejected for a reason other than `duplicate`.
+    "loads_ok": """
+        raw_row_key,reject_reason
+        k1,
+        k2,
+        k3,
+        k4,duplicate
+        k5,unparseable_date
+    """,
+    # Nothing clean at all, although no row is rejected for a reason other than `duplicate`.
+    "loads_bad": """
+        raw_row_key,reject_reason
+        k1,duplicate
+        k2,duplicate
+    """,
+}
+
+SCHEMA = """
+version: 2
+
+seeds:
+  - name: scores_ok
+    data_tests:
+      - row_count_matches:
+          name: row_count_matches__pass
+          arguments:
+            compare_model: ref('scores_bad')
+    columns:
+      - name: r_score
+        data_tests:
+          - score_in_range:
+              name: score_in_range__pass
+          - equal_values_equal_scores:
+              name: equal_values_equal_scores__pass
+              arguments:
+                value_column: recency_days
+          - score_monotonic:
+              name: score_monotonic__lower_is_better__pass
+              arguments:
+                value_column: recency_days
+                higher_is_better: false
+          - score_monotonic:
+              name: score_monotonic__wrong_direction__fail
+              arguments:
+                value_column: recency_days
+      - name: f_score
+        data_tests:
+          - score_monotonic:
+              name: score_monotonic__pass
+              arguments:
+                value_column: frequency
+
+  - name: scores_bad
+    columns:
+      - name: r_score
+        data_tests:
+          - score_in_range:
+              name: score_in_range__fail
+          - score_in_range:
+              name: score_in_range__wider_range__pass
+              arguments:
+                min_value: 0
+                max_value: 6
+          - score_monotonic:
+              name: score_monotonic__fail
+              arguments:
+                value_column: recency_days
+                higher_is_better: false
+      - name: f_score
+        data_tests:
+          - equal_values_equal_scores:
+              name: equal_values_equal_scores__fail
+              arguments:
+                value_column: frequency
+          - score_monotonic:
+              name: score_monotonic__split_tie_is_not_an_inversion__pass
+              arguments:
+                value_column: frequency
+
+  - name: abc_ok
+    columns:
+      - name: cumulative_share
+        data_tests:
+          - cumulative_share_valid:
+              name: cumulative_share_valid__pass
+              arguments:
+                order_by: revenue_rank
+          - cumulative_share_valid:
+              name: cumulative_share_valid__order_expression__pass
+              arguments:
+                order_by: "revenue desc, customer_id"
+      - name: abc_class
+        data_tests:
+          - class_holds_share:
+              name: class_holds_share__pass
+              arguments:
+                class_value: A
+                amount_column: revenue
+                min_share: "{{ var('abc_cutoff_a') }}"
+          - class_holds_share:
+              name: class_holds_share__zero_total__pass
+              arguments:
+                class_value: A
+                amount_column: revenue * 0
+                min_share: 0.8
+
+  - name: abc_bad
+    columns:
+      - name: share_decreases
+        data_tests:
+          - cumulative_share_valid:
+              name: cumulative_share_valid__decreasing__fail
+              arguments:
+                order_by: revenue_rank
+      - name: share_short
+        data_tests:
+          - cumulative_share_valid:
+              name: cumulative_share_valid__not_ending_at_one__fail
+              arguments:
+                order_by: revenue_rank
+      - name: share_over
+        data_tests:
+          - cumulative_share_valid:
+              name: cumulative_share_valid__above_one__fail
+              arguments:
+                order_by: revenue_rank
+      - name: abc_class
+        data_tests:
+          - class_holds_share:
+              name: class_holds_share__fail
+              arguments:
+                class_value: A
+                amount_column: revenue
+                min_share: "{{ var('abc_cutoff_a') }}"
+
+  - name: periods_ok
+    data_tests:
+      - unique_combination:
+          name: unique_combination__pass
+          arguments:
+            combination_of_columns: [customer_id, period_month]
+      - assert_true:
+          name: assert_true__pass
+          arguments:
+            expression: amount >= 0
+      - row_count_matches:
+          name: row_count_matches__fail
+          arguments:
+            compare_model: ref('abc_ok')
+      - row_count_matches:
+          name: row_count_matches__compare_where__pass
+          arguments:
+            compare_model: ref('abc_ok')
+            compare_where: revenue_rank <= 3
+
+  - name: periods_bad
+    data_tests:
+      - unique_combination:
+          name: unique_combination__fail
+          arguments:
+            combination_of_columns: [customer_id, period_month]
+      - assert_true:
+          name: assert_true__fail
+          arguments:
+            expression: amount >= 0
+      - assert_true:
+          name: assert_true__where__pass
+          arguments:
+            expression: amount >= 0
+            where: customer_id = 'C1'
+      - assert_true:
+          name: assert_true__null_is_not_true__fail
+          arguments:
+            expression: amount >= 0
+            where: customer_id = 'C3'
+
+  - name: loads_ok
+    columns:
+      - name: reject_reason
+        data_tests:
+          - reject_rate_within:
+              name: reject_rate_within__pass
+              arguments:
+                max_rate: 0.25
+          - reject_rate_within:
+              name: reject_rate_within__fail
+              arguments:
+                max_rate: 0.1
+
+  - name: loads_bad
+    columns:
+      - name: reject_reason
+        data_tests:
+          - reject_rate_within:
+              name: reject_rate_within__no_clean_rows__fail
+              arguments:
+                max_rate: 1
+"""
+
+# Every generic test in tests/generic must appear here with at least one case of each outcome.
+# Failing cases with the number of failing rows each must return: the rows named in the seeds.
+EXPECTED_FAILURES = {
+    "score_in_range__fail": 1,  # C1's r_score 6
+    "equal_values_equal_scores__fail": 1,  # frequency 3
+    "score_monotonic__fail": 1,  # recency 40 scores below the worse recency 90
+    "score_monotonic__wrong_direction__fail": 3,  # read as higher-is-better, recency inverts
+    "cumulative_share_valid__decreasing__fail": 1,  # 0.75 after 0.8
+    "cumulative_share_valid__not_ending_at_one__fail": 1,  # ends at 0.9
+    "cumulative_share_valid__above_one__fail": 2,  # 1.2, then 0.95 after it
+    "class_holds_share__fail": 1,  # one summary row
+    "unique_combination__fail": 1,  # (C1, 2024-01)
+    "assert_true__fail": 2,  # C2's negative and C3's missing amount
+    "assert_true__null_is_not_true__fail": 1,  # C3's missing amount
+    "row_count_matches__fail": 1,  # one pair of counts
+    "reject_rate_within__fail": 1,
+    "reject_rate_within__no_clean_rows__fail": 1,
+}
+EXPECTED_PASSES = {
+    "score_in_range__pass",
+    "score_in_range__wider_range__pass",
+    "equal_values_equal_scores__pass",
+    "score_monotonic__pass",
+    "score_monotonic__lower_is_better__pass",
+    "score_monotonic__split_tie_is_not_an_inversion__pass",
+    "cumulative_share_valid__pass",
+    "cumulative_share_valid__order_expression__pass",
+    "class_holds_share__pass",
+    "class_holds_share__zero_total__pass",
+    "unique_combination__pass",
+    "assert_true__pass",
+    "assert_true__where__pass",
+    "row_count_matches__pass",
+    "row_count_matches__compare_where__pass",
+    "reject_rate_within__pass",
+}
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        pytest.skip("dbt is not installed")
+    return found
+
+
+def _write_project(root: Path) -> None:
+    shutil.copytree(GENERIC_TESTS, root / "tests" / "generic")
+    shutil.copytree(MACROS, root / "macros")
+    (root / "dbt_project.yml").write_text(textwrap.dedent("""
+        name: customer_tiering
+        version: "1.0.0"
+        config-version: 2
+        profile: generic_tests_harness
+        seed-paths: ["seeds"]
+        test-paths: ["tests"]
+        macro-paths: ["macros"]
+        flags:
+          send_anonymous_usage_stats: false
+        vars:
+          abc_cutoff_a: 0.8
+        seeds:
+          customer_tiering:
+            +quote_columns: false
+        dispatch:
+          - macro_namespace: dbt
+            search_order: ["customer_tiering", "dbt"]
+    """))
+    (root / "profiles.yml").write_text(textwrap.dedent(f"""
+        generic_tests_harness:
+          target: duckdb
+          outputs:
+            duckdb:
+              type: duckdb
+              path: "{root / 'harness.duckdb'}"
+              threads: 4
+    """))
+    seeds = root / "seeds"
+    seeds.mkdir()
+    for name, rows in SEEDS.items():
+        (seeds / f"{name}.csv").write_text(textwrap.dedent(rows).strip() + "\n")
+    (seeds / "schema.yml").write_text(SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def harness_statuses(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("generic_tests_harness")
+    _write_project(root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "TIERING_"))}
+    env.update(DBT_PROFILES_DIR=str(root), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    completed = subprocess.run(
+        [_dbt_executable(), "build", "--project-dir", str(root),
+         "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )
+    results_path = root / "target" / "run_results.json"
+    assert results_path.exists(), completed.stdout + completed.stderr
+    results = json.loads(results_path.read_text())["results"]
+    statuses = {}
+    for result in results:
+        resource_type, _, name = result["unique_id"].split(".")[:3]
+        if resource_type == "test":
+            statuses[name] = (result["status"], result.get("failures"), result.get("message"))
+        else:
+            assert result["status"] == "success", result
+    return statuses
+
+
+def test_every_generic_test_is_exercised_both_ways():
+    """A new file in tests/generic needs a passing and a failing case here."""
+    generic_tests = {path.stem for path in GENERIC_TESTS.glob("*.sql")}
+    failing_kinds = {name.split("__")[0] for name in EXPECTED_FAILURES}
+    passing_kinds = {name.split("__")[0] for name in EXPECTED_PASSES}
+    assert generic_tests == failing_kinds == passing_kinds
+
+
+def test_all_cases_ran(harness_statuses):
+    assert set(harness_statuses) == set(EXPECTED_FAILURES) | EXPECTED_PASSES
+
+
+def test_no_errors(harness_statuses):
+    errors = {name: message for name, (status, _, message) in harness_statuses.items() if status == "error"}
+    assert not errors
+
+
+def test_exactly_the_expected_tests_fail(harness_statuses):
+    failed = {name: failures for name, (status, failures, _) in harness_statuses.items() if status == "fail"}
+    assert failed == EXPECTED_FAILURES
+
+
+def test_the_others_pass(harness_statuses):
+    passed = {name for name, (status, _, _) in harness_statuses.items() if status == "pass"}
+    assert passed == EXPECTED_PASSES
