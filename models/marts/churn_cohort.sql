@@ -6,7 +6,11 @@
 with
 
 purchases as (
-    select customer_id, ordered_date, net_amount from {{ ref('int_purchases_as_of') }}
+    select
+        customer_id,
+        ordered_date,
+        net_amount
+    from {{ ref('int_purchases_as_of') }}
 ),
 
 as_of as (
@@ -42,24 +46,35 @@ cohort_sizes as (
     group by cohort_month
 ),
 
+cohorts_reached as (
+    {#- How many months after acquisition the as-of date has reached, per cohort. -#}
+    select
+        cohort_sizes.cohort_month,
+        cohort_sizes.cohort_size,
+        {{ dbt.datediff('cohort_sizes.cohort_month', 'as_of.as_of_month', 'month') }}
+            as months_reached
+    from cohort_sizes
+    cross join as_of
+),
+
 month_offsets as (
     select generated_number - 1 as months_since_acquisition
-    from ({{ dbt.generate_series(var('churn_cohort_max_months')) }}) as series
+    from ({{ dbt.generate_series(var('churn_cohort_max_months')) }}) as series  -- noqa: ST05
 ),
 
 cohort_periods as (
     {#- Every month from acquisition to the as-of month: the cells the as-of date has reached. -#}
     select
-        cohort_sizes.cohort_month,
+        cohorts_reached.cohort_month,
         month_offsets.months_since_acquisition,
-        cast({{ dbt.dateadd('month', 'month_offsets.months_since_acquisition', 'cohort_sizes.cohort_month') }}
-            as date) as period_month,
-        cohort_sizes.cohort_size
-    from cohort_sizes
-    cross join as_of
+        cast(
+            {{ dbt.dateadd('month', 'month_offsets.months_since_acquisition', 'cohorts_reached.cohort_month') }}
+            as date
+        ) as period_month,
+        cohorts_reached.cohort_size
+    from cohorts_reached
     inner join month_offsets
-        on month_offsets.months_since_acquisition
-        <= {{ dbt.datediff('cohort_sizes.cohort_month', 'as_of.as_of_month', 'month') }}
+        on cohorts_reached.months_reached >= month_offsets.months_since_acquisition
 ),
 
 activity as (
@@ -92,7 +107,7 @@ churned as (
     inner join last_purchases
         on
             cohort_periods.cohort_month = last_purchases.cohort_month
-            and last_purchases.last_purchase_month < cohort_periods.period_month
+            and cohort_periods.period_month > last_purchases.last_purchase_month
     group by cohort_periods.cohort_month, cohort_periods.months_since_acquisition
 ),
 
@@ -136,8 +151,9 @@ final as (
         cast(cells.active_customers as {{ type_double() }}) / cells.cohort_size as retention_rate,
         cells.churned_customers,
         cells.revenue,
-        case when acquisition_revenue.acquisition_month_revenue <> 0 then
-            cast(cells.revenue as {{ type_double() }}) / acquisition_revenue.acquisition_month_revenue
+        case
+            when acquisition_revenue.acquisition_month_revenue <> 0
+                then cast(cells.revenue as {{ type_double() }}) / acquisition_revenue.acquisition_month_revenue
         end as revenue_retention,
         cells.is_partial_period
     from cells

@@ -17,7 +17,10 @@ rfm as (
 ),
 
 rfm_cells as (
-    select rfm_cell, segment_code from {{ ref('stg_reference__rfm_cells') }}
+    select
+        rfm_cell,
+        segment_code
+    from {{ ref('stg_reference__rfm_cells') }}
 ),
 
 segments as (
@@ -32,19 +35,33 @@ segments as (
 ),
 
 abc as (
-    select customer_id, abc_class_revenue, abc_class_margin from {{ ref('int_customers_abc_classified') }}
+    select
+        customer_id,
+        abc_class_revenue,
+        abc_class_margin
+    from {{ ref('int_customers_abc_classified') }}
 ),
 
 cadence as (
-    select customer_id, cadence_class, subscription_state from {{ ref('int_customers_renewal_cadence') }}
+    select
+        customer_id,
+        cadence_class,
+        subscription_state
+    from {{ ref('int_customers_renewal_cadence') }}
 ),
 
 satisfaction as (
-    select customer_id, satisfaction_tier from {{ ref('int_customers_satisfaction_scored') }}
+    select
+        customer_id,
+        satisfaction_tier
+    from {{ ref('int_customers_satisfaction_scored') }}
 ),
 
 behaviour as (
-    select customer_id, behaviour_class from {{ ref('int_customers_purchase_behaviour') }}
+    select
+        customer_id,
+        behaviour_class
+    from {{ ref('int_customers_purchase_behaviour') }}
 ),
 
 rfm_segmented as (

@@ -67,6 +67,16 @@ signals as (
         on customers.customer_id = subscriptions.customer_id
 ),
 
+signals_dated as (
+    select
+        *,
+        {{ dbt.datediff('first_start_date', 'as_of_date', 'day') }}
+            as days_since_first_start,
+        {{ dbt.datediff('first_purchase_date', 'as_of_date', 'day') }}
+            as days_since_first_purchase
+    from signals
+),
+
 staged as (
     select
         *,
@@ -88,17 +98,16 @@ staged as (
                 and recency_days >= {{ var('lifecycle_at_risk_min_days') }}
                 and recency_days > {{ var('lifecycle_at_risk_rhythm_factor') }} * median_purchase_gap_days
                 then 'silent_beyond_own_rhythm'
-            when {{ dbt.datediff('first_start_date', 'as_of_date', 'day') }} < {{ var('lifecycle_new_max_days') }}
+            when days_since_first_start < {{ var('lifecycle_new_max_days') }}
                 then 'first_purchase_within_new_days'
             when frequency >= {{ var('lifecycle_mature_min_orders') }}
-                and {{ dbt.datediff('first_purchase_date', 'as_of_date', 'day') }}
-                >= {{ var('lifecycle_mature_min_tenure_days') }}
+                and days_since_first_purchase >= {{ var('lifecycle_mature_min_tenure_days') }}
                 then 'orders_and_tenure_reached'
             when renewal_tenure = 'long_term'
                 then 'long_term_renewer'
             else 'default_growing'
         end as stage_rule
-    from signals
+    from signals_dated
 ),
 
 final as (
@@ -108,9 +117,8 @@ final as (
         case
             when stage_rule = 'no_purchase_yet' then 'prospect'
             when stage_rule in ('no_order_within_churn_days', 'all_subscriptions_lapsed') then 'churned'
-            when stage_rule in (
-                'renewal_overdue', 'silent_beyond_global_threshold', 'silent_beyond_own_rhythm'
-            ) then 'at_risk'
+            when stage_rule in ('renewal_overdue', 'silent_beyond_global_threshold', 'silent_beyond_own_rhythm')
+                then 'at_risk'
             when stage_rule = 'first_purchase_within_new_days' then 'new'
             when stage_rule in ('orders_and_tenure_reached', 'long_term_renewer') then 'mature'
             else 'growing'
@@ -123,10 +131,11 @@ final as (
         recency_days,
         frequency,
         median_purchase_gap_days,
-        case when median_purchase_gap_days is not null then
-            cast({{ dbt.dateadd('day', 'cast(round(median_purchase_gap_days) as ' ~ dbt.type_int() ~ ')',
-                                'last_purchase_date') }} as date)
-        end as expected_next_purchase_date,
+        cast(
+            {{ dbt.dateadd('day', 'cast(round(median_purchase_gap_days) as ' ~ dbt.type_int() ~ ')',
+                           'last_purchase_date') }}
+            as date
+        ) as expected_next_purchase_date,
         subscription_state,
         next_renewal_due_date,
         days_overdue

@@ -38,7 +38,8 @@ due_periods as (
     select
         latest_periods.*,
         as_of.as_of_date,
-        {{ dbt.datediff('as_of.as_of_date', 'latest_periods.period_end_date', 'day') }} as days_until_due
+        {{ dbt.datediff('as_of.as_of_date', 'latest_periods.period_end_date', 'day') }}
+            as days_until_due
     from latest_periods
     cross join as_of
     where

@@ -12,7 +12,13 @@ customer_segments as (
 ),
 
 all_segments as (
-    select segment_code, sort_order, label_en, label_zh, value_tier from {{ ref('rfm_segments') }}
+    select
+        segment_code,
+        sort_order,
+        label_en,
+        label_zh,
+        value_tier
+    from {{ ref('rfm_segments') }}
 ),
 
 per_segment as (
@@ -42,12 +48,14 @@ final as (
         all_segments.label_zh as segment_label_zh,
         all_segments.value_tier,
         coalesce(per_segment.customers, 0) as customers,
-        case when totals.all_customers > 0 then
-            cast(coalesce(per_segment.customers, 0) as {{ type_double() }}) / totals.all_customers
+        case
+            when totals.all_customers > 0
+                then cast(coalesce(per_segment.customers, 0) as {{ type_double() }}) / totals.all_customers
         end as customer_share,
         coalesce(per_segment.revenue, 0) as revenue,
-        case when totals.all_revenue <> 0 then
-            cast(coalesce(per_segment.revenue, 0) as {{ type_double() }}) / totals.all_revenue
+        case
+            when totals.all_revenue <> 0
+                then cast(coalesce(per_segment.revenue, 0) as {{ type_double() }}) / totals.all_revenue
         end as revenue_share,
         per_segment.avg_recency_days,
         per_segment.avg_frequency,

@@ -18,16 +18,21 @@ revenue_ranked as (
         customer_id,
         net_revenue,
         net_revenue <= 0 as has_non_positive_revenue,
-        row_number() over (order by net_revenue desc, customer_id asc) as revenue_rank,
-        case when net_revenue > 0 then
-            sum(net_revenue) over (
-                partition by net_revenue > 0
-                order by net_revenue desc, customer_id asc
-                rows between unbounded preceding and current row
-            )
-        end as revenue_running_total,
-        sum(case when net_revenue > 0 then net_revenue else 0 end) over () as revenue_positive_total
+        row_number() over (order by net_revenue desc, customer_id asc) as revenue_rank
     from purchasers
+),
+
+revenue_running as (
+    {#- Cumulative sums over paying customers only, highest first, with a rows frame. -#}
+    select
+        customer_id,
+        sum(net_revenue) over (
+            order by net_revenue desc, customer_id asc
+            rows between unbounded preceding and current row
+        ) as revenue_running_total,
+        sum(net_revenue) over () as revenue_positive_total
+    from purchasers
+    where net_revenue > 0
 ),
 
 margin_ranked as (
@@ -35,17 +40,21 @@ margin_ranked as (
         customer_id,
         margin,
         margin <= 0 as has_non_positive_margin,
-        row_number() over (order by margin desc, customer_id asc) as margin_rank,
-        case when margin > 0 then
-            sum(margin) over (
-                partition by margin > 0
-                order by margin desc, customer_id asc
-                rows between unbounded preceding and current row
-            )
-        end as margin_running_total,
-        sum(case when margin > 0 then margin else 0 end) over () as margin_positive_total
+        row_number() over (order by margin desc, customer_id asc) as margin_rank
     from purchasers
     where margin is not null
+),
+
+margin_running as (
+    select
+        customer_id,
+        sum(margin) over (
+            order by margin desc, customer_id asc
+            rows between unbounded preceding and current row
+        ) as margin_running_total,
+        sum(margin) over () as margin_positive_total
+    from purchasers
+    where margin > 0
 ),
 
 final as (
@@ -53,21 +62,25 @@ final as (
         revenue_ranked.customer_id,
         revenue_ranked.net_revenue,
         revenue_ranked.revenue_rank,
-        cast(revenue_ranked.revenue_running_total as {{ type_double() }})
-            / revenue_ranked.revenue_positive_total as revenue_cumulative_share,
-        {{ abc_class('revenue_ranked.revenue_running_total', 'revenue_ranked.net_revenue',
-                     'revenue_ranked.revenue_positive_total') }} as abc_class_revenue,
+        cast(revenue_running.revenue_running_total as {{ type_double() }}) / revenue_running.revenue_positive_total
+            as revenue_cumulative_share,
+        {{ abc_class('revenue_running.revenue_running_total', 'revenue_ranked.net_revenue',
+                     'revenue_running.revenue_positive_total') }} as abc_class_revenue,
         margin_ranked.margin,
         margin_ranked.margin_rank,
-        cast(margin_ranked.margin_running_total as {{ type_double() }})
-            / margin_ranked.margin_positive_total as margin_cumulative_share,
-        {{ abc_class('margin_ranked.margin_running_total', 'margin_ranked.margin',
-                     'margin_ranked.margin_positive_total') }} as abc_class_margin,
+        cast(margin_running.margin_running_total as {{ type_double() }}) / margin_running.margin_positive_total
+            as margin_cumulative_share,
+        {{ abc_class('margin_running.margin_running_total', 'margin_ranked.margin',
+                     'margin_running.margin_positive_total') }} as abc_class_margin,
         revenue_ranked.has_non_positive_revenue,
         margin_ranked.has_non_positive_margin
     from revenue_ranked
+    left join revenue_running
+        on revenue_ranked.customer_id = revenue_running.customer_id
     left join margin_ranked
         on revenue_ranked.customer_id = margin_ranked.customer_id
+    left join margin_running
+        on revenue_ranked.customer_id = margin_running.customer_id
 )
 
 select * from final

@@ -2,20 +2,25 @@
     One row: the as-of date of this run. From the var `as_of_date` when given, else the latest
     business date of a clean completed order (derived from the data, never the wall clock).
 -#}
+{%- set given_date = var('as_of_date') -%}
+{%- if given_date and not modules.re.match('^\d{4}-\d{2}-\d{2}$', given_date | string) -%}
+    {{ exceptions.raise_compiler_error("var as_of_date must be a date written YYYY-MM-DD, got '" ~ given_date ~ "'") }}
+{%- endif %}
+
 with
 
 completed_orders as (
-    select ordered_date from {{ ref('stg_raw__orders') }}
+    select ordered_date
+    from {{ ref('stg_raw__orders') }}
     where status = 'completed'
 ),
 
 final as (
     select
-        {%- if var('as_of_date') %}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else %}
-        max(ordered_date) as as_of_date
-        {%- endif %}
+        coalesce(
+            cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
+            max(ordered_date)
+        ) as as_of_date
     from completed_orders
 )
 

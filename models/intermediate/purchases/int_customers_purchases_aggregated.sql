@@ -65,8 +65,10 @@ final as (
         totals.customer_id,
         totals.first_purchase_date,
         totals.last_purchase_date,
-        {{ dbt.datediff("totals.last_purchase_date", "as_of.as_of_date", "day") }} as recency_days,
-        {{ dbt.datediff("totals.first_purchase_date", "as_of.as_of_date", "day") }} as tenure_days,
+        {{ dbt.datediff("totals.last_purchase_date", "as_of.as_of_date", "day") }}
+            as recency_days,
+        {{ dbt.datediff("totals.first_purchase_date", "as_of.as_of_date", "day") }}
+            as tenure_days,
         totals.frequency,
         totals.purchase_days,
         totals.monetary,

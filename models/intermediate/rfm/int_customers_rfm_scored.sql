@@ -1,6 +1,7 @@
 {#-
     One row per customer of the run: recency, frequency and monetary, their 1-5 scores
     (5 = best) and the score cell. Method and fallbacks: doc block `rfm`.
+    Both methods are computed; the vars pick one, so the choice is visible in the SQL.
 -#}
 {%- set method = var('rfm_method') -%}
 {%- set frequency_method = var('rfm_frequency_method') -%}
@@ -9,10 +10,11 @@
     {{ exceptions.raise_compiler_error("var rfm_method must be value_cuts or rank_bins, got " ~ method) }}
 {%- endif -%}
 {%- if frequency_method not in ('auto', 'quantile', 'fixed') -%}
-    {{ exceptions.raise_compiler_error("var rfm_frequency_method must be auto, quantile or fixed, got " ~ frequency_method) }}
+    {{ exceptions.raise_compiler_error("var rfm_frequency_method must be auto, quantile or fixed, got "
+                                       ~ frequency_method) }}
 {%- endif -%}
 {%- if fixed_cuts | length != 4 -%}
-    {{ exceptions.raise_compiler_error("var rfm_frequency_fixed_cuts needs 4 values (the least frequency for scores 2-5)") }}
+    {{ exceptions.raise_compiler_error("var rfm_frequency_fixed_cuts needs 4 values (least frequency for scores 2-5)") }}
 {%- endif -%}
 
 with
@@ -39,90 +41,107 @@ population as (
 ),
 
 positions as (
-    {#- How many customers have a strictly worse value (value_cuts) and the balanced bin (rank_bins). -#}
+    {#- How many customers have a strictly worse value (value_cuts), and the balanced bin (rank_bins). -#}
     select
         customer_id,
         rank() over (order by recency_days desc) - 1 as recency_worse_count,
         rank() over (order by frequency asc) - 1 as frequency_worse_count,
-        case when not has_non_positive_revenue then
-            rank() over (partition by has_non_positive_revenue order by monetary asc) - 1
+        case
+            when not has_non_positive_revenue
+                then rank() over (partition by has_non_positive_revenue order by monetary asc) - 1
         end as monetary_worse_count,
         ntile(5) over (order by recency_days desc, customer_id asc) as recency_bin,
         ntile(5) over (order by frequency asc, customer_id asc) as frequency_bin,
-        case when not has_non_positive_revenue then
-            ntile(5) over (partition by has_non_positive_revenue order by monetary asc, customer_id asc)
+        case
+            when not has_non_positive_revenue
+                then ntile(5) over (partition by has_non_positive_revenue order by monetary asc, customer_id asc)
         end as monetary_bin
     from purchasers
 ),
 
-scored_by_method as (
+scored_both_ways as (
     select
         positions.customer_id,
-        {%- if method == 'value_cuts' %}
-        1 + cast(floor(5.0 * recency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
-            as r_score,
-        1 + cast(floor(5.0 * frequency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
-            as f_score_computed,
+        positions.recency_bin as r_rank_bin,
+        positions.frequency_bin as f_rank_bin,
+        coalesce(positions.monetary_bin, 1) as m_rank_bin,
+        1 + cast(floor(5.0 * positions.recency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
+            as r_value_cut,
+        1 + cast(floor(5.0 * positions.frequency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
+            as f_value_cut,
         coalesce(
-            1 + cast(floor(5.0 * monetary_worse_count / population.paying_customers) as {{ dbt.type_int() }}),
+            1 + cast(
+                floor(5.0 * positions.monetary_worse_count / population.paying_customers) as {{ dbt.type_int() }}
+            ),
             1
-        ) as m_score
-        {%- else %}
-        recency_bin as r_score,
-        frequency_bin as f_score_computed,
-        coalesce(monetary_bin, 1) as m_score
-        {%- endif %}
+        ) as m_value_cut
     from positions
     cross join population
 ),
 
 frequency_buckets as (
     select
-        purchasers.customer_id,
+        customer_id,
         case
-            when purchasers.frequency >= {{ fixed_cuts[3] }} then 5
-            when purchasers.frequency >= {{ fixed_cuts[2] }} then 4
-            when purchasers.frequency >= {{ fixed_cuts[1] }} then 3
-            when purchasers.frequency >= {{ fixed_cuts[0] }} then 2
+            when frequency >= {{ fixed_cuts[3] }} then 5
+            when frequency >= {{ fixed_cuts[2] }} then 4
+            when frequency >= {{ fixed_cuts[1] }} then 3
+            when frequency >= {{ fixed_cuts[0] }} then 2
             else 1
-        end as f_score_fixed
+        end as f_fixed_bucket
     from purchasers
 ),
 
-frequency_bins_used as (
-    select count(distinct f_score_computed) as filled_bins
-    from scored_by_method
+frequency_value_cuts_filled as (
+    select count(distinct f_value_cut) as filled_bins
+    from scored_both_ways
+),
+
+frequency_method_chosen as (
+    select
+        case
+            when '{{ frequency_method }}' = 'fixed' then 'fixed_buckets'
+            when
+                '{{ frequency_method }}' = 'auto' and '{{ method }}' = 'value_cuts' and filled_bins < 5
+                then 'fixed_buckets'
+            else '{{ method }}'
+        end as f_score_method
+    from frequency_value_cuts_filled
 ),
 
 scores as (
     select
-        scored_by_method.customer_id,
-        scored_by_method.r_score,
-        {%- if frequency_method == 'fixed' %}
-        frequency_buckets.f_score_fixed as f_score,
-        {%- elif frequency_method == 'auto' and method == 'value_cuts' %}
+        scored_both_ways.customer_id,
+        scored_both_ways.{{ 'r_value_cut' if method == 'value_cuts' else 'r_rank_bin' }} as r_score,
         case
-            when frequency_bins_used.filled_bins < 5 then frequency_buckets.f_score_fixed
-            else scored_by_method.f_score_computed
+            when frequency_method_chosen.f_score_method = 'fixed_buckets' then frequency_buckets.f_fixed_bucket
+            when frequency_method_chosen.f_score_method = 'value_cuts' then scored_both_ways.f_value_cut
+            else scored_both_ways.f_rank_bin
         end as f_score,
-        {%- else %}
-        scored_by_method.f_score_computed as f_score,
-        {%- endif %}
-        scored_by_method.m_score,
-        {%- if frequency_method == 'fixed' %}
-        'fixed_buckets' as f_score_method
-        {%- elif frequency_method == 'auto' and method == 'value_cuts' %}
-        case
-            when frequency_bins_used.filled_bins < 5 then 'fixed_buckets'
-            else 'value_cuts'
-        end as f_score_method
-        {%- else %}
-        '{{ method }}' as f_score_method
-        {%- endif %}
-    from scored_by_method
+        scored_both_ways.{{ 'm_value_cut' if method == 'value_cuts' else 'm_rank_bin' }} as m_score,
+        frequency_method_chosen.f_score_method
+    from scored_both_ways
     inner join frequency_buckets
-        on scored_by_method.customer_id = frequency_buckets.customer_id
-    cross join frequency_bins_used
+        on scored_both_ways.customer_id = frequency_buckets.customer_id
+    cross join frequency_method_chosen
+),
+
+scores_gated as (
+    {#- Below the minimum population nobody gets a score: quintiles of a handful are noise. -#}
+    select
+        scores.customer_id,
+        cast(scores.r_score as {{ dbt.type_int() }}) as r_score,
+        cast(scores.f_score as {{ dbt.type_int() }}) as f_score,
+        cast(scores.m_score as {{ dbt.type_int() }}) as m_score,
+        scores.f_score_method,
+        {{ dbt.concat([
+            "cast(scores.r_score as " ~ dbt.type_string() ~ ")",
+            "cast(scores.f_score as " ~ dbt.type_string() ~ ")",
+            "cast(scores.m_score as " ~ dbt.type_string() ~ ")",
+        ]) }} as rfm_cell
+    from scores
+    cross join population
+    where population.scored_customers >= {{ var('rfm_min_customers') }}
 ),
 
 final as (
@@ -131,32 +150,22 @@ final as (
         purchasers.recency_days,
         purchasers.frequency,
         purchasers.monetary,
-        case when population.scored_customers >= {{ var('rfm_min_customers') }} then scores.r_score end as r_score,
-        case when population.scored_customers >= {{ var('rfm_min_customers') }} then scores.f_score end as f_score,
-        case when population.scored_customers >= {{ var('rfm_min_customers') }} then scores.m_score end as m_score,
-        case
-            when population.scored_customers >= {{ var('rfm_min_customers') }} then
-                {{ dbt.concat([
-                    "cast(scores.r_score as " ~ dbt.type_string() ~ ")",
-                    "cast(scores.f_score as " ~ dbt.type_string() ~ ")",
-                    "cast(scores.m_score as " ~ dbt.type_string() ~ ")",
-                ]) }}
-        end as rfm_cell,
+        scores_gated.r_score,
+        scores_gated.f_score,
+        scores_gated.m_score,
+        scores_gated.rfm_cell,
         case
             when purchasers.customer_id is null then 'prospect'
-            when population.scored_customers < {{ var('rfm_min_customers') }} then 'population_too_small'
+            when scores_gated.customer_id is null then 'population_too_small'
             else 'scored'
         end as rfm_status,
-        case
-            when population.scored_customers >= {{ var('rfm_min_customers') }} then scores.f_score_method
-        end as f_score_method,
+        scores_gated.f_score_method,
         coalesce(purchasers.has_non_positive_revenue, false) as has_non_positive_revenue
     from customers
-    cross join population
     left join purchasers
         on customers.customer_id = purchasers.customer_id
-    left join scores
-        on customers.customer_id = scores.customer_id
+    left join scores_gated
+        on customers.customer_id = scores_gated.customer_id
 )
 
 select * from final

@@ -9,9 +9,7 @@ with
 
 raw_customers as (
     select
-        {%- for column in raw_columns %}
-        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_columns(raw_columns) }}
     from {{ raw_relation('customers') }}
 ),
 
@@ -41,25 +39,14 @@ checked as (
 ranked as (
     select
         *,
-        row_number() over (
-            partition by row_hash order by row_hash
-        ) as hash_occurrence,
-        case when invalid_reason is null then
-            row_number() over (
-                partition by customer_id, invalid_reason is null
-                order by loaded_at_utc desc nulls last, row_hash desc
-            )
-        end as load_rank
+        {{ duplicate_ranking(['customer_id']) }}
     from checked
 ),
 
 final as (
     select
-        row_hash || '-' || cast(hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
-        coalesce(
-            invalid_reason,
-            case when load_rank > 1 then 'duplicate' end
-        ) as reject_reason,
+        {{ raw_row_key() }} as raw_row_key,
+        {{ final_reject_reason() }} as reject_reason,
         customer_id,
         signed_up_at_utc as signed_up_at,
         {{ to_business_date('signed_up_at_utc') }} as signed_up_date,
@@ -68,9 +55,7 @@ final as (
         coalesce(lower(acquisition_channel), 'unknown') as acquisition_channel,
         {{ dbt.hash('lower(email)') }} as email_hash,
         loaded_at_utc as loaded_at,
-        {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_passthrough(raw_columns) }}
     from ranked
 )
 

@@ -10,14 +10,13 @@ with
 
 raw_feedback as (
     select
-        {%- for column in raw_columns %}
-        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_columns(raw_columns) }}
     from {{ raw_relation('feedback') }}
 ),
 
 customers as (
-    select customer_id from {{ ref('stg_raw__customers') }}
+    select customer_id
+    from {{ ref('stg_raw__customers') }}
 ),
 
 parsed as (
@@ -56,25 +55,14 @@ checked as (
 ranked as (
     select
         *,
-        row_number() over (
-            partition by row_hash order by row_hash
-        ) as hash_occurrence,
-        case when invalid_reason is null then
-            row_number() over (
-                partition by feedback_id, invalid_reason is null
-                order by loaded_at_utc desc nulls last, row_hash desc
-            )
-        end as load_rank
+        {{ duplicate_ranking(['feedback_id']) }}
     from checked
 ),
 
 final as (
     select
-        row_hash || '-' || cast(hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
-        coalesce(
-            invalid_reason,
-            case when load_rank > 1 then 'duplicate' end
-        ) as reject_reason,
+        {{ raw_row_key() }} as raw_row_key,
+        {{ final_reject_reason() }} as reject_reason,
         feedback_id,
         customer_id,
         submitted_at_utc as submitted_at,
@@ -84,9 +72,7 @@ final as (
         cast(nps_value as {{ dbt.type_int() }}) as nps,
         coalesce(length(comment), 0) as comment_length,
         loaded_at_utc as loaded_at,
-        {%- for column in raw_columns if column != 'comment' %}
-        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment') | list) }}
     from ranked
 )
 

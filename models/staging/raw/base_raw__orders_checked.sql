@@ -11,9 +11,7 @@ with
 
 raw_orders as (
     select
-        {%- for column in raw_columns %}
-        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_columns(raw_columns) }}
     from {{ raw_relation('orders') }}
 ),
 
@@ -22,11 +20,15 @@ fx_rates as (
 ),
 
 sales_channels as (
-    select sales_channel, is_assisted from {{ ref('sales_channels') }}
+    select
+        sales_channel,
+        is_assisted
+    from {{ ref('sales_channels') }}
 ),
 
 customers as (
-    select customer_id from {{ ref('stg_raw__customers') }}
+    select customer_id
+    from {{ ref('stg_raw__customers') }}
 ),
 
 parsed as (
@@ -75,35 +77,24 @@ checked as (
 ranked as (
     select
         *,
-        row_number() over (
-            partition by row_hash order by row_hash
-        ) as hash_occurrence,
-        case when invalid_reason is null then
-            row_number() over (
-                partition by order_id, invalid_reason is null
-                order by loaded_at_utc desc nulls last, row_hash desc
-            )
-        end as load_rank
+        {{ duplicate_ranking(['order_id']) }}
     from checked
 ),
 
 converted as (
     select
         ranked.*,
-        round(gross_local * rate_to_reporting, 2) as gross_amount_reporting,
-        round(coalesce(discount_local, 0) * rate_to_reporting, 2) as discount_amount_reporting,
-        round(coalesce(refunded_local, 0) * rate_to_reporting, 2) as refunded_amount_reporting,
-        round(cost_local * rate_to_reporting, 2) as cost_amount_reporting
+        round(ranked.gross_local * ranked.rate_to_reporting, 2) as gross_amount_reporting,
+        round(coalesce(ranked.discount_local, 0) * ranked.rate_to_reporting, 2) as discount_amount_reporting,
+        round(coalesce(ranked.refunded_local, 0) * ranked.rate_to_reporting, 2) as refunded_amount_reporting,
+        round(ranked.cost_local * ranked.rate_to_reporting, 2) as cost_amount_reporting
     from ranked
 ),
 
 final as (
     select
-        converted.row_hash || '-' || cast(converted.hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
-        coalesce(
-            converted.invalid_reason,
-            case when converted.load_rank > 1 then 'duplicate' end
-        ) as reject_reason,
+        {{ raw_row_key('converted') }} as raw_row_key,
+        {{ final_reject_reason('converted') }} as reject_reason,
         converted.order_id,
         converted.customer_id,
         converted.ordered_at_utc as ordered_at,
@@ -119,9 +110,7 @@ final as (
         coalesce(sales_channels.is_assisted, false) as is_assisted,
         lower(converted.promo_code) as promo_code,
         converted.loaded_at_utc as loaded_at,
-        {%- for column in raw_columns %}
-        converted.{{ column }} as raw_{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_passthrough(raw_columns, 'converted') }}
     from converted
     left join sales_channels
         on converted.sales_channel_code = sales_channels.sales_channel

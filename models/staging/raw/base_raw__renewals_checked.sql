@@ -10,9 +10,7 @@ with
 
 raw_renewals as (
     select
-        {%- for column in raw_columns %}
-        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_columns(raw_columns) }}
     from {{ raw_relation('renewals') }}
 ),
 
@@ -21,7 +19,8 @@ fx_rates as (
 ),
 
 customers as (
-    select customer_id from {{ ref('stg_raw__customers') }}
+    select customer_id
+    from {{ ref('stg_raw__customers') }}
 ),
 
 parsed as (
@@ -68,25 +67,14 @@ checked as (
 ranked as (
     select
         *,
-        row_number() over (
-            partition by row_hash order by row_hash
-        ) as hash_occurrence,
-        case when invalid_reason is null then
-            row_number() over (
-                partition by subscription_id, period_start_utc, invalid_reason is null
-                order by loaded_at_utc desc nulls last, row_hash desc
-            )
-        end as load_rank
+        {{ duplicate_ranking(['subscription_id', 'period_start_utc']) }}
     from checked
 ),
 
 final as (
     select
-        row_hash || '-' || cast(hash_occurrence as {{ dbt.type_string() }}) as raw_row_key,
-        coalesce(
-            invalid_reason,
-            case when load_rank > 1 then 'duplicate' end
-        ) as reject_reason,
+        {{ raw_row_key() }} as raw_row_key,
+        {{ final_reject_reason() }} as reject_reason,
         subscription_id,
         customer_id,
         coalesce(lower(plan), 'unknown') as plan,
@@ -101,9 +89,7 @@ final as (
         currency_code as currency,
         round(amount_local * rate_to_reporting, 2) as amount,
         loaded_at_utc as loaded_at,
-        {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ raw_text_passthrough(raw_columns) }}
     from ranked
 )
 

@@ -2,7 +2,10 @@
 with
 
 fx_rates as (
-    select currency, base_per_unit from {{ ref('fx_rates') }}
+    select
+        currency,
+        base_per_unit
+    from {{ ref('fx_rates') }}
 ),
 
 reporting_currency as (

@@ -2,11 +2,23 @@
 with
 
 segment_map as (
-    select r_score, f_score, m_score, segment_code from {{ ref('rfm_segment_map') }}
+    select
+        r_score,
+        f_score,
+        m_score,
+        segment_code
+    from {{ ref('rfm_segment_map') }}
 ),
 
 segments as (
-    select segment_code, label_en, label_zh, value_tier, value_level, suggested_action from {{ ref('rfm_segments') }}
+    select
+        segment_code,
+        label_en,
+        label_zh,
+        value_tier,
+        value_level,
+        suggested_action
+    from {{ ref('rfm_segments') }}
 ),
 
 final as (
