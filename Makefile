@@ -1,5 +1,5 @@
-# The two README commands: `make build` and `make test`. Each works on its own from a
-# fresh clone: both create the environment first if it is missing.
+# The two README commands: `make build` and `make test`. Each works on its own from a fresh
+# clone: both create the environment first when it is missing.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
@@ -8,11 +8,15 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-# Tests build into their own file, so `make test` never touches the warehouse `make build` made.
-TEST_DB := target/test/tiering.duckdb
+# Tests build into their own file and folders, so `make test` never touches the warehouse
+# `make build` made.
+TEST_DIR := target/test
+TEST_DB := $(TEST_DIR)/tiering.duckdb
 
-.PHONY: build test env lint dbt-test pytest demo-data docs clean
+.PHONY: build test env env-test lint dbt-test docs-check pytest docs docs-test semantic-test browser \
+	demo-data clean
 
+## env: the Python environment for building (dbt on DuckDB, the generator)
 env: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -20,31 +24,59 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## build: create the environment and build the warehouse on the demo data
+## env-test: plus lint, pytest, MetricFlow and the browser driver
+env-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+## build: create the environment and build the warehouse on the demo data (or TIERING_RAW_PATH)
 build: env
 	$(DBT) build
 	@echo "Warehouse built: $${TIERING_DUCKDB_PATH:-target/tiering.duckdb} (schemas staging, intermediate, marts)"
 
-## test: every test (lint, dbt build with data and unit tests, pytest)
-test: env lint dbt-test pytest
+## test: every test. Lint, the dbt build with every data and unit test, the documentation
+## check, then pytest (quarantine, user files, reference implementation, generator, docs site
+## in Chromium, semantic layer).
+test: env-test lint dbt-test docs-check pytest
 
-lint: env
+lint: env-test
 	$(BIN)/sqlfluff lint models macros tests analyses
 
-dbt-test: env
-	mkdir -p $(dir $(TEST_DB))
+dbt-test: env-test
+	mkdir -p $(TEST_DIR)
 	rm -f $(TEST_DB)
-	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) build
+	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
 
-pytest: env
+## docs-check: descriptions, primary keys, accepted values and layer rules, from the manifest
+## and the catalog of the test build (run after dbt-test)
+docs-check: env-test
+	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) docs generate --target-path $(TEST_DIR)/docs --log-path $(TEST_DIR)/logs
+	$(BIN)/python scripts/check_manifest.py $(TEST_DIR)/docs/manifest.json --catalog $(TEST_DIR)/docs/catalog.json
+
+pytest: env-test browser
 	$(BIN)/pytest -q tests_py
 
-## demo-data: regenerate the demo seeds with the project's generator
+## docs: the dbt docs site, as target/index.html (`dbt docs serve`) and as one static file
+docs: env
+	$(DBT) docs generate
+	$(DBT) docs generate --static
+	@echo "Docs: target/static_index.html (open it in a browser; no server needed)"
+
+## browser: Debian's Chromium and a CJK font for the docs-site test (skips when installed)
+browser:
+	bash scripts/setup_browser.sh
+
+docs-test: env-test browser
+	$(BIN)/pytest -q -m docs tests_py
+
+semantic-test: env-test
+	$(BIN)/pytest -q -m semantic tests_py
+
+## demo-data: rewrite the demo seeds with the project's generator (deterministic)
 demo-data: env
 	$(BIN)/python -m generator --customers 2000 --seed 42 --prefix raw_ --format csv --out seeds/demo
 
-docs: env
-	$(DBT) docs generate
-
 clean:
-	rm -rf target logs dbt_packages
+	rm -rf target logs dbt_packages artifacts

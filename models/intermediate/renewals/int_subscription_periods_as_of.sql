@@ -91,13 +91,14 @@ periods_sequenced as (
 ),
 
 renewal_intervals as (
-    -- consecutive renewal payments of one subscription; unrenewed periods are skipped
+    -- consecutive renewal payments of one subscription, in payment order (a late payment for one
+    -- period can come after an early one for the next); unrenewed periods are skipped
     select
         customer_id,
         subscription_id,
         period_start,
         {{ dbt.datediff(
-            "lag(renewed_date) over (partition by customer_id, subscription_id order by period_start)",
+            "lag(renewed_date) over (partition by customer_id, subscription_id order by renewed_date, period_start)",
             "renewed_date",
             "day"
         ) }} as renewal_interval_days

@@ -54,7 +54,7 @@ checked as (
             ("status_code is null or status_code not in ('active', 'renewed', 'lapsed', 'cancelled')", "unknown_status"),
             ("fx_rates.currency is null", "unknown_currency"),
             ("amount_local < 0", "negative_amount"),
-            ("period_start_utc > loaded_at_utc", "future_dated"),
+            ("period_start_utc > loaded_at_utc or renewed_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
     from parsed

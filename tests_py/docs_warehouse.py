@@ -1,0 +1,82 @@
+"""A warehouse with its docs site and semantic manifest, built once for the docs and semantic tests.
+
+MetricFlow's `mf` reads `target/semantic_manifest.json` under the directory it runs in and
+ignores --target-path, so the build happens in a project of its own: a temporary folder whose
+dbt_project.yml, models, macros, seeds, tests and analyses are symlinks to this checkout. Its
+target/ and logs/ are its own, and so is the DuckDB file, so nothing here touches the
+developer's target/ or another test's warehouse.
+
+Only seeds and models are built, not the data and unit tests: those run in `make dbt-test`, and
+here they would only double the time.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = PROJECT / ".venv" / "bin"
+LINKED = ["dbt_project.yml", "models", "macros", "seeds", "tests", "analyses"]
+DEMO_SEEDS = PROJECT / "seeds" / "demo"
+
+
+@dataclasses.dataclass(frozen=True)
+class DocsWarehouse:
+    project_dir: Path     # the linked project; `mf` runs here
+    warehouse: Path       # the DuckDB file
+    env: dict             # environment for dbt and mf in project_dir
+
+    @property
+    def target(self) -> Path:
+        return self.project_dir / "target"
+
+    @property
+    def static_site(self) -> Path:
+        return self.target / "static_index.html"
+
+    def run(self, args: list[str], timeout: int = 900) -> subprocess.CompletedProcess:
+        """Run a tool of the project's venv (`dbt ...`, `mf ...`) in the linked project."""
+        proc = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=self.project_dir, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+        return proc
+
+
+def _check(proc: subprocess.CompletedProcess, what: str) -> None:
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stdout.splitlines()[-40:])
+        raise AssertionError(f"{what} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
+
+
+def build(work: Path) -> DocsWarehouse:
+    """Build the demo warehouse, `dbt docs generate --static` and the semantic manifest in `work`."""
+    project_dir = work / "project"
+    project_dir.mkdir(parents=True)
+    for name in LINKED:
+        if (PROJECT / name).exists():
+            (project_dir / name).symlink_to(PROJECT / name)
+    env = dict(os.environ)
+    env.update({
+        "DBT_PROFILES_DIR": str(PROJECT),
+        "TIERING_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "TIERING_DUCKDB_TEMP_DIR": str(work / "spill"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "MF_DISABLE_UPDATE_CHECK": "1",
+    })
+    env.pop("TIERING_RAW_PATH", None)
+    env.pop("TIERING_RAW_FORMAT", None)
+    env.pop("TIERING_TARGET", None)
+    if not any(DEMO_SEEDS.glob("raw_*.csv")):
+        # A checkout without the demo seeds: the same demo data, written by the generator.
+        raw = work / "raw"
+        subprocess.run([sys.executable, "-m", "generator", "--customers", "2000", "--seed", "42",
+                        "--format", "csv", "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
+        env["TIERING_RAW_PATH"] = str(raw)
+    site = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb", env=env)
+    _check(site.run(["dbt", "build", "--exclude-resource-type", "test", "unit_test"]), "dbt build (seeds and models)")
+    _check(site.run(["dbt", "docs", "generate", "--static"]), "dbt docs generate --static")
+    for artifact in ("manifest.json", "catalog.json", "static_index.html", "semantic_manifest.json"):
+        assert (site.target / artifact).is_file(), f"dbt did not write target/{artifact}"
+    return site

@@ -1,0 +1,154 @@
+"""The MetricFlow semantic layer (models/marts/semantic/_semantic_models.yml) against the marts.
+
+`mf validate-configs` checks the semantic models and metrics, including against the warehouse
+(every dimension, entity, measure and metric is queried once). Then real `mf query` calls, as a
+BI tool would make them, must give the numbers that plain SQL over the marts gives: customers,
+paying customers, net revenue and net revenue per paying customer by RFM segment, value tier,
+ABC class and life stage, and cohort retention by cohort month and month since acquisition
+(which must equal the mart's own retention_rate) and pooled over cohorts.
+
+`mf` runs in the linked project of the session's docs warehouse (tests_py/docs_warehouse.py),
+because it reads target/semantic_manifest.json under its working directory.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.semantic
+
+CUSTOMER_METRICS = ["customers", "paying_customers", "net_revenue", "net_revenue_per_paying_customer"]
+
+# By what the customer metrics are grouped: MetricFlow's group-by name -> the SQL expression over
+# customer_segments (alias cs) joined one-to-one to lifecycle_stage (alias ls).
+CUSTOMER_GROUPINGS = {
+    "customer__segment_code": "cs.segment_code",
+    "customer__value_tier": "cs.value_tier",
+    "customer__abc_class_revenue": "cs.abc_class_revenue",
+    "customer__stage": "ls.stage",
+}
+
+
+def _sql(docs_warehouse, query: str) -> list[tuple]:
+    # Read-only and closed at once: `mf` opens the same file read-write in its own process.
+    with duckdb.connect(str(docs_warehouse.warehouse), read_only=True) as connection:
+        return connection.execute(query).fetchall()
+
+
+def _mf_query(docs_warehouse, tmp_path: Path, metrics: list[str], group_by: list[str]) -> list[dict]:
+    out = tmp_path / "mf_query.csv"
+    proc = docs_warehouse.run(["mf", "query", "--metrics", ",".join(metrics),
+                               "--group-by", ",".join(group_by), "--csv", str(out)], timeout=300)
+    assert proc.returncode == 0 and out.is_file(), f"mf query failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    with out.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _number(text: str | None) -> float | None:
+    return None if text in (None, "") else float(text)
+
+
+def _same(actual: float | None, expected, what: str) -> None:
+    expected = None if expected is None else float(expected)
+    if expected is None or actual is None:
+        assert actual == expected, what
+    else:
+        assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=0.005), f"{what}: {actual} != {expected}"
+
+
+def test_validate_configs(docs_warehouse):
+    proc = docs_warehouse.run(["mf", "validate-configs", "--show-all"], timeout=600)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert "Breaking issues" not in output, output[-4000:]
+    # The semantic checks and the five data-warehouse checks all ran and found nothing.
+    assert output.count("Successfully validated") >= 6, output[-4000:]
+    assert "ERRORS: 0, FUTURE_ERRORS: 0" in output
+
+
+# One query per BI question would cost about ten seconds each (`mf` starts dbt every time), so:
+# the headline question (by segment) alone, and every cell of all four groupings at once, which
+# also exercises the one-to-one join to lifecycle_stage.
+@pytest.mark.parametrize("group_by", [["customer__segment_code"], list(CUSTOMER_GROUPINGS)],
+                         ids=["by_segment", "by_segment_tier_abc_class_and_stage"])
+def test_customer_metrics_agree_with_sql(docs_warehouse, tmp_path, group_by):
+    keys = ", ".join(f"{CUSTOMER_GROUPINGS[name]} as g{i}" for i, name in enumerate(group_by))
+    rows = _sql(docs_warehouse, f"""
+        select
+            {keys},
+            count(distinct cs.customer_id) as customers,
+            count(distinct case when cs.frequency > 0 then cs.customer_id end) as paying_customers,
+            sum(cs.monetary) as net_revenue
+        from marts.customer_segments as cs
+        inner join marts.lifecycle_stage as ls on cs.customer_id = ls.customer_id
+        group by all
+    """)
+    width = len(group_by)
+    expected = {}
+    for row in rows:
+        customers, paying, revenue = row[width:]
+        ratio = None if not paying or revenue is None else float(revenue) / paying
+        expected[tuple(row[:width])] = (customers, paying, revenue, ratio)
+    assert len(expected) >= 5, f"too few groups to mean anything: {expected}"
+    (total,) = _sql(docs_warehouse, "select count(*) from marts.customer_segments")[0]
+    assert sum(value[0] for value in expected.values()) == total
+
+    result = _mf_query(docs_warehouse, tmp_path, CUSTOMER_METRICS, group_by)
+    got = {tuple(row[name] or None for name in group_by): row for row in result}
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        for metric, value in zip(CUSTOMER_METRICS, values):
+            _same(_number(got[key][metric]), value, f"{metric} for {dict(zip(group_by, key))}")
+
+
+def test_cohort_retention_per_cell_is_the_marts_retention_rate(docs_warehouse, tmp_path):
+    rows = _sql(docs_warehouse, """
+        select
+            strftime(cohort_month, '%Y-%m-%d') as cohort_month,
+            months_since_acquisition,
+            retention_rate,
+            cohort_size,
+            active_customers,
+            revenue,
+            case when months_since_acquisition = 0 then cohort_size else 0 end as acquired
+        from marts.churn_cohort
+    """)
+    expected = {(month, int(months)): rest for month, months, *rest in rows}
+    assert len(expected) > 12
+
+    metrics = ["cohort_retention", "cohort_size", "cohort_active_customers", "cohort_revenue", "acquired_customers"]
+    result = _mf_query(docs_warehouse, tmp_path, metrics,
+                       ["metric_time__month", "cohort_cell__months_since_acquisition"])
+    got = {(row["metric_time__month"][:10], int(row["cohort_cell__months_since_acquisition"])): row
+           for row in result}
+    assert set(got) == set(expected)
+    for cell, values in expected.items():
+        for metric, value in zip(metrics, values):
+            _same(_number(got[cell][metric]), value, f"{metric} of cohort cell {cell}")
+
+
+def test_cohort_retention_pooled_over_cohorts(docs_warehouse, tmp_path):
+    rows = _sql(docs_warehouse, """
+        select
+            months_since_acquisition,
+            sum(active_customers) / sum(cohort_size) as retention,
+            sum(case when months_since_acquisition = 0 then cohort_size else 0 end) as acquired
+        from marts.churn_cohort
+        group by 1
+    """)
+    expected = {int(months): (retention, acquired) for months, retention, acquired in rows}
+    (customers_with_a_purchase,) = _sql(
+        docs_warehouse, "select count(*) from marts.customer_segments where frequency > 0")[0]
+    assert expected[0] == (1.0, customers_with_a_purchase)
+
+    result = _mf_query(docs_warehouse, tmp_path, ["cohort_retention", "acquired_customers"],
+                       ["cohort_cell__months_since_acquisition"])
+    got = {int(row["cohort_cell__months_since_acquisition"]): row for row in result}
+    assert set(got) == set(expected)
+    for months, (retention, acquired) in expected.items():
+        _same(_number(got[months]["cohort_retention"]), retention, f"retention {months} months after acquisition")
+        _same(_number(got[months]["acquired_customers"]), acquired, f"acquired customers at month {months}")
