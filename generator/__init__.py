@@ -35,8 +35,11 @@ The behavioural model (``model``):
   follow the customer's satisfaction (churners lower, heavy buyers higher); comments mix
   Chinese and English.
 
-``loaded_at`` is always a little after the event (minutes to a day) and never after the end
-date + 1 day.  A few clean rows carry messy-but-valid spellings (`` Completed``, ``usd``,
+No clean event is later than the end of ``--end-date``, on the UTC calendar nor on the
+business calendar (``--timezone``, default Asia/Shanghai like the warehouse's
+``business_timezone``: an order at 20:00 UTC on 31 December would be a 1 January order there).
+``loaded_at`` is always a little after the event (minutes to a day) and never after
+``--end-date`` + 1 day, 00:00 UTC.  A few clean rows carry messy-but-valid spellings (`` Completed``, ``usd``,
 ``B2B``, date-only timestamps).
 
 Dirty rows (``dirty``) are added on top: ``--dirty-share`` of each entity, each with exactly

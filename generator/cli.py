@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .core import Options, generate
 
@@ -35,10 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m generator",
         description=(
-            "Write the four raw files of the customer-tiering warehouse (customers, orders, "
-            "renewals, feedback) as text-only CSV or Parquet, plus _manifest.json with the "
-            "row counts and the number of dirty rows injected per reject reason. "
-            "Same arguments -> byte-identical files."
+            "Write the four raw files of the customer-tiering warehouse (customers, orders,\n"
+            "renewals, feedback) as text-only CSV or Parquet, plus _manifest.json with the row\n"
+            "counts and the number of dirty rows injected per reject reason.\n"
+            "Same arguments -> byte-identical files. Generated in DuckDB; see generator/__init__.py."
         ),
         epilog=(
             "examples:\n"
@@ -64,7 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="first day of data (default 2022-01-01)")
     ap.add_argument("--end-date", type=_date, default=date(2025, 12, 31), metavar="YYYY-MM-DD",
                     help="last day of data; no clean event is later, loaded_at is at most "
-                         "this + 1 day (default 2025-12-31; the wall clock is never used)")
+                         "this + 1 day, 00:00 UTC (default 2025-12-31; the wall clock is never "
+                         "used)")
+    ap.add_argument("--timezone", default="Asia/Shanghai", metavar="TZ",
+                    help="business time zone (default Asia/Shanghai, as the warehouse's "
+                         "business_timezone var): no clean event falls after --end-date on its "
+                         "calendar nor on UTC's; timestamps are always written in UTC")
     ap.add_argument("--dirty-share", type=_share, default=0.01, metavar="FLOAT",
                     help="share of each entity's rows added as dirty rows, split across the "
                          "reject reasons that apply (at least one each); 0 = none (default 0.01)")
@@ -82,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().error("--seed must fit in a signed 64-bit integer")
     if args.end_date <= args.start_date:
         build_parser().error("--end-date must be after --start-date")
+    if args.timezone.upper() != "UTC":
+        try:
+            ZoneInfo(args.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            build_parser().error(f"unknown --timezone {args.timezone!r}")
     opts = Options(
         customers=args.customers if args.customers or args.orders else 2000,
         orders=args.orders,
@@ -93,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         end_date=args.end_date,
         dirty_share=args.dirty_share,
         clean=args.clean,
+        timezone=args.timezone,
         threads=args.threads,
         quiet=args.quiet,
     )

@@ -190,12 +190,18 @@ def _clean_columns(entity: str, skip: tuple[str, ...] = ()) -> str:
     return ", ".join(f"f.{c}" for c in COLUMNS[entity] if c not in skip)
 
 
+BASE = {"customers": ("cust", "pos"), "orders": ("ord", "pk"), "renewals": ("ren", "pk"),
+        "feedback": ("fb", "pk")}
+
+
 def picks_sql(entity: str, counts: dict[str, int], n_source: int, where: str = "TRUE",
               prob: float | None = None) -> str:
-    """Choose sum(counts) distinct source rows by hash and give each a reason code."""
-    kinds = [k for k in counts if counts[k] > 0 and not (entity == "customers" and k in CUSTOMER_EXTRA_KINDS)]
+    """Choose sum(counts) distinct clean source rows by hash and give each a reason code."""
+    base, key = BASE[entity]
+    kinds = [k for k in counts
+             if counts[k] > 0 and not (entity == "customers" and k in CUSTOMER_EXTRA_KINDS)]
     total = sum(counts[k] for k in kinds)
-    if prob is None:
+    if prob is None:   # enough hash candidates for an exact count, without sorting everything
         prob = min(1.0, (2.0 * total + 200.0) / max(n_source, 1))
     cases, cum = [], 0
     for kd in kinds:
@@ -205,8 +211,8 @@ def picks_sql(entity: str, counts: dict[str, int], n_source: int, where: str = "
     return f"""
 CREATE OR REPLACE TABLE {entity}_picks AS
 WITH c AS (
-    SELECT pk, u(pk, 'pick.{entity}') AS h FROM {entity}_fmt
-    WHERE {where} AND u(pk, 'pick.{entity}') < {prob!r}
+    SELECT {key} AS pk, u({key}, 'pick.{entity}') AS h FROM {base}
+    WHERE {where} AND u({key}, 'pick.{entity}') < {prob!r}
 ), r AS (
     SELECT pk, row_number() OVER (ORDER BY h, pk) - 1 AS r FROM c
 )
@@ -224,82 +230,92 @@ def customer_extra_picks_sql(counts: dict[str, int]) -> str:
         cases.append(f"WHEN extra_rank < {cum} THEN '{kd}'")
     return f"""
 INSERT INTO customers_picks
-SELECT pk, extra_rank AS r, 0 AS variant, CASE {' '.join(cases)} END AS reason, FALSE AS blank_key
-FROM customers_fmt WHERE extra_rank IS NOT NULL
+SELECT pos AS pk, extra_rank AS r, 0 AS variant, CASE {' '.join(cases)} END AS reason,
+       FALSE AS blank_key
+FROM cust WHERE extra_rank IS NOT NULL
 """
 
 
-def out_sql(entity: str, p: Params, total_rows_hint: int) -> str:
-    """Combine clean and dirty rows, assign keys, and fix the output order (``_ord``)."""
-    dirty_cols = _dirty_columns(entity, p, skip=(KEY[entity],) if entity != "customers" else ())
-    clean_cols = _clean_columns(entity, skip=(KEY[entity],) if entity != "customers" else ())
+def source_where(entity: str) -> str:
+    """WHERE clause selecting the picked source rows from the entity's base table."""
+    return f"WHERE {BASE[entity][1]} IN (SELECT pk FROM {entity}_picks)"
+
+
+def out_query(entity: str, p: Params, clean_query: str, id_width: int) -> str:
+    """The rows to write, in their final order: clean rows (formatted by ``clean_query``)
+    plus the dirty rows (from ``{entity}_dsrc``, the formatted source rows, and the picks).
+
+    Keys: orders and feedback ids follow the event time (``dense_rank`` over the sort key;
+    a duplicate or blank-key row shares its source's rank, so it gets the source's id or
+    none); renewals number subscriptions by start; customers keep their position."""
+    key = KEY[entity]
+    skip = (key,) if entity != "customers" else ()
+    dirty_cols = _dirty_columns(entity, p, skip=skip)
+    clean_cols = _clean_columns(entity, skip=skip)
+    out_cols = ", ".join(COLUMNS[entity])
     if entity == "customers":
         return f"""
-CREATE OR REPLACE TABLE customers_out AS
 WITH rows AS (
-    SELECT f.pk, 0 AS variant, NULL::VARCHAR AS _reason, f.messy, {clean_cols}
-    FROM customers_fmt f WHERE f.extra_rank IS NULL
+    SELECT f.pk, 0 AS variant, {clean_cols} FROM ({clean_query}) f
     UNION ALL
-    SELECT f.pk, d.variant, d.reason AS _reason, FALSE AS messy,
+    SELECT f.pk, d.variant,
        {dirty_cols}
-    FROM customers_fmt f JOIN customers_picks d ON d.pk = f.pk
+    FROM customers_dsrc f JOIN customers_picks d ON d.pk = f.pk
 )
-SELECT pk * 4 + variant AS _ord, _reason, messy, {', '.join(COLUMNS['customers'])} FROM rows
+SELECT {out_cols} FROM rows ORDER BY pk, variant
 """
-    width = max(ID_MIN_WIDTH[entity], len(str(total_rows_hint)))
     prefix = ID_PREFIX[entity]
-    key = KEY[entity]
-    other = [c for c in COLUMNS[entity] if c != key]
+    other = ", ".join(c for c in COLUMNS[entity] if c != key)
     if entity in ("orders", "feedback"):
         return f"""
-CREATE OR REPLACE TABLE {entity}_out AS
 WITH rows AS (
-    SELECT f.pk, f.sort_t, 0 AS variant, NULL::VARCHAR AS _reason, TRUE AS new_id, f.messy, {clean_cols}
-    FROM {entity}_fmt f
+    SELECT f.pk, f.sort_t, 0 AS variant, 0 AS idvar, FALSE AS blank, {clean_cols}
+    FROM ({clean_query}) f
     UNION ALL
-    SELECT f.pk, f.sort_t, d.variant, d.reason AS _reason, d.reason NOT IN ('missing_key', 'duplicate') AS new_id,
-       FALSE AS messy,
+    SELECT f.pk, f.sort_t, d.variant,
+           CASE WHEN d.reason IN ('missing_key', 'duplicate') THEN 0 ELSE 1 END AS idvar,
+           d.reason = 'missing_key' AS blank,
        {dirty_cols}
-    FROM {entity}_fmt f JOIN {entity}_picks d ON d.pk = f.pk
+    FROM {entity}_dsrc f JOIN {entity}_picks d ON d.pk = f.pk
 ), n AS (
-    SELECT *,
-           sum(new_id::INT) OVER w AS id_no,
-           row_number() OVER w AS _ord
-    FROM rows
-    WINDOW w AS (ORDER BY sort_t, pk, variant ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    SELECT *, dense_rank() OVER (ORDER BY sort_t, pk, idvar) AS id_no FROM rows
 )
-SELECT _ord, _reason, messy,
-       CASE WHEN _reason = 'missing_key' THEN NULL
-            ELSE '{prefix}' || lpad(id_no::VARCHAR, {width}, '0') END AS {key},
-       {', '.join(other)}
-FROM n
+SELECT CASE WHEN blank THEN NULL ELSE '{prefix}' || lpad(id_no::VARCHAR, {id_width}, '0') END
+           AS {key},
+       {other}
+FROM n ORDER BY sort_t, pk, idvar, variant
 """
     # renewals: the key is (subscription_id, period_start); number subscriptions by start
     return f"""
-CREATE OR REPLACE TABLE renewals_out AS
 WITH rows AS (
-    SELECT f.pk, f.sub_pk, f.p, f.start_s, f.sort_t, 0 AS variant, NULL::VARCHAR AS _reason,
-           FALSE AS new_sub, FALSE AS blank_sub, f.messy, {clean_cols}
-    FROM renewals_fmt f
+    SELECT f.pk, f.sub_pk, f.p, 0 AS variant, FALSE AS new_sub, FALSE AS blank_sub, {clean_cols}
+    FROM ({clean_query}) f
     UNION ALL
-    SELECT f.pk, f.sub_pk, f.p, f.start_s, f.sort_t, d.variant, d.reason AS _reason,
+    SELECT f.pk, f.sub_pk, f.p, d.variant,
            d.reason <> 'duplicate' AND NOT d.blank_key AS new_sub, d.blank_key AS blank_sub,
-           FALSE AS messy,
        {dirty_cols}
-    FROM renewals_fmt f JOIN renewals_picks d ON d.pk = f.pk
-), keys AS (
-    SELECT DISTINCT sub_pk AS sk, start_s AS t FROM renewals_fmt
-    UNION ALL
-    SELECT -pk AS sk, sort_t AS t FROM rows WHERE new_sub
-), nums AS (
-    SELECT sk, row_number() OVER (ORDER BY t, sk) AS sub_no FROM keys
+    FROM renewals_dsrc f JOIN renewals_picks d ON d.pk = f.pk
 ), j AS (
     SELECT r.*, n.sub_no FROM rows r
-    JOIN nums n ON n.sk = CASE WHEN r.new_sub THEN -r.pk ELSE r.sub_pk END
+    JOIN renewals_subno n ON n.sk = CASE WHEN r.new_sub THEN -r.pk ELSE r.sub_pk END
 )
-SELECT row_number() OVER (ORDER BY sub_no, CASE WHEN new_sub THEN 0 ELSE p END, variant) AS _ord,
-       _reason, messy,
-       CASE WHEN blank_sub THEN NULL ELSE '{prefix}' || lpad(sub_no::VARCHAR, {width}, '0') END AS {key},
-       {', '.join(other)}
-FROM j
+SELECT CASE WHEN blank_sub THEN NULL ELSE '{prefix}' || lpad(sub_no::VARCHAR, {id_width}, '0') END
+           AS {key},
+       {other}
+FROM j ORDER BY sub_no, CASE WHEN new_sub THEN 0 ELSE p END, variant
+"""
+
+
+def renewals_subno_sql() -> str:
+    """Subscription numbers: clean subscriptions and the dirty rows that get a fresh
+    subscription_id, numbered in order of their (source) start."""
+    return """
+CREATE OR REPLACE TABLE renewals_subno AS
+WITH keys AS (
+    SELECT sub_pk AS sk, min(ps) AS t FROM ren GROUP BY sub_pk
+    UNION ALL
+    SELECT -r.pk AS sk, r.ps AS t FROM ren r JOIN renewals_picks d ON d.pk = r.pk
+    WHERE d.reason <> 'duplicate' AND NOT d.blank_key
+)
+SELECT sk, row_number() OVER (ORDER BY t, sk) AS sub_no FROM keys
 """

@@ -1,6 +1,6 @@
-"""The clean behavioural model: one SQL statement per entity, all inside DuckDB.
+"""The clean behavioural model: a few SQL statements per entity, all run inside DuckDB.
 
-Tables built here (internal, numeric; formatted text comes in ``*_fmt``):
+Tables built here (internal, numeric; the text comes from ``*_fmt_query``):
 
 ``cust``      one row per customer position 1..T, with hidden traits: sign-up time, b2b,
               buyer or prospect, first-order time, personal rhythm (mean gap), churn and
@@ -13,7 +13,8 @@ Tables built here (internal, numeric; formatted text comes in ``*_fmt``):
 ``subs`` / ``ren``  subscriptions and one row per billing period.
 ``fb``        survey answers, complaints and reviews.
 
-Every ``*_fmt`` table has the same bookkeeping columns used by :mod:`generator.dirty`:
+``*_fmt_query`` formats a base table as raw text (optionally only the rows matching ``where``);
+every formatted row has the same bookkeeping columns used by :mod:`generator.dirty`:
 ``pk`` (unique BIGINT), ``sort_t`` (position in the id sequence), ``ev_s`` (event time),
 ``loaded_s`` and ``messy`` (a messy-but-valid spelling was used), then the raw text columns.
 """
@@ -58,6 +59,8 @@ PLANS_B2B = [("basic", 15), ("pro", 44), ("enterprise", 40), (None, 1)]
 PLAN_MONTHLY_CNY = {"basic": 99, "pro": 299, "enterprise": 1999}
 CYCLES_B2C = [("month", 50), ("quarter", 30), ("year", 20)]
 CYCLES_B2B = [("month", 20), ("quarter", 30), ("year", 50)]
+PLANS_SECOND = [("basic", 40), ("pro", 40), ("enterprise", 19), (None, 1)]   # 2nd subscription
+CYCLES_SECOND = [("month", 40), ("quarter", 30), ("year", 30)]
 
 COMMENTS_POS = ["送货很快", "很好用", "客服态度很好", "质量不错，会回购", "great service",
                 "fast delivery", "will buy again", "love the new version"]
@@ -71,7 +74,9 @@ COMMENTS_NEG = ["送货太慢", "质量差", "客服不回复", "退款太慢", 
 class Params:
     seed: int
     start_s: int          # first second of --start-date
-    end_excl: int         # first second after --end-date (events are < end_excl)
+    end_excl: int         # first second after --end-date (events are < end_excl), the earlier
+                          # of UTC and business-time-zone midnight
+    cap: int              # latest loaded_at: --end-date + 1 day, 00:00:00 UTC
     n_clean: int          # clean customers
     n_extra: int          # dirty extra customers placed inside the id sequence
     cust_width: int       # digits in customer ids
@@ -79,11 +84,6 @@ class Params:
     @property
     def total(self) -> int:
         return self.n_clean + self.n_extra
-
-    @property
-    def cap(self) -> int:
-        """Latest allowed loaded_at: --end-date + 1 day (midnight)."""
-        return self.end_excl
 
     def cid(self, pos_expr: str) -> str:
         return f"('C' || lpad(({pos_expr})::VARCHAR, {self.cust_width}, '0'))"
@@ -210,9 +210,8 @@ FROM cust0
     return [extras, cust, cust2, "DROP TABLE cust0"]
 
 
-def customers_fmt_sql(p: Params) -> str:
+def customers_fmt_query(p: Params, where: str = "") -> str:
     return f"""
-CREATE OR REPLACE TABLE customers_fmt AS
 WITH c AS (
     SELECT pos, extra_rank, signup_s, region, b2b, u_chan, u_mail,
            {p.loaded('signup_s',
@@ -220,7 +219,7 @@ WITH c AS (
                      'pos', '0', 'c.load.sq')} AS loaded_s,
            u(pos, 'c.messy.type') < {MESSY} AS messy_type,
            u(pos, 'c.messy.date') < {MESSY} AS messy_date
-    FROM cust
+    FROM cust {where}
 )
 SELECT pos AS pk, pos, extra_rank, signup_s AS sort_t, signup_s AS ev_s, loaded_s,
        messy_type OR messy_date AS messy,
@@ -313,7 +312,7 @@ FROM t4
     return [build]
 
 
-def orders_fmt_sql(p: Params) -> str:
+def orders_fmt_query(p: Params, where: str = "") -> str:
     m = ("CASE WHEN month(ts_of(ordered_s)) = 11 AND day(ts_of(ordered_s)) <= 11 THEN 'DOUBLE11' "
          "WHEN month(ts_of(ordered_s)) = 6 AND day(ts_of(ordered_s)) <= 18 THEN '618SALE' "
          "WHEN (month(ts_of(ordered_s)) = 12 AND day(ts_of(ordered_s)) >= 20) "
@@ -322,7 +321,6 @@ def orders_fmt_sql(p: Params) -> str:
          "WHEN j = 0 THEN 'WELCOME10' "
          "ELSE " + pick_from(PROMO_CODES_OTHER, "u2(pos, j, 'o.code.o')") + " END")
     return f"""
-CREATE OR REPLACE TABLE orders_fmt AS
 WITH o AS (
     SELECT *,
            {p.loaded('ordered_s',
@@ -338,7 +336,7 @@ WITH o AS (
            END AS refund,
            CASE WHEN u2(pos, j, 'o.cost') >= 0.10
                 THEN amt_round(gross * (0.5 + 0.3 * u2(pos, j, 'o.cost.r')), ccy) END AS cost
-    FROM ord
+    FROM ord {where}
 )
 SELECT pk, pos, ordered_s AS sort_t, ordered_s AS ev_s, loaded_s,
        messy_status OR messy_ccy OR messy_date AS messy,
@@ -380,9 +378,9 @@ WITH s AS (
                AS raw_start,
            -- a second subscription is another plan / cycle
            CASE WHEN sidx = 0 THEN plan0
-                ELSE {choice("u2(pos, sidx, 's.plan')", [("basic", 40), ("pro", 40), ("enterprise", 19), (None, 1)])} END AS plan,
+                ELSE {choice("u2(pos, sidx, 's.plan')", PLANS_SECOND)} END AS plan,
            CASE WHEN sidx = 0 THEN cycle0
-                ELSE {choice("u2(pos, sidx, 's.cycle')", [("month", 40), ("quarter", 30), ("year", 30)])} END AS cycle
+                ELSE {choice("u2(pos, sidx, 's.cycle')", CYCLES_SECOND)} END AS cycle
     FROM s
 ), e AS (
     SELECT *,
@@ -405,7 +403,7 @@ FROM e
 WHERE start_date <= {end_date}
 """
     offset = (lambda pp: f"""CASE WHEN u2(sub_pk, {pp}, 's.late') < late_p
-                 THEN floor((8 + 22 * u2(sub_pk, {pp}, 's.off')) * {DAY})
+                 THEN floor((8 + (least(30, cycle_m * 28 - 10) - 8) * u2(sub_pk, {pp}, 's.off')) * {DAY})
                  ELSE floor((-7 + 12 * u2(sub_pk, {pp}, 's.off')) * {DAY}) END::BIGINT
             + 8 * 3600 + floor(u2(sub_pk, {pp}, 's.tod') * 12 * 3600)::BIGINT""")
     rows = f"""
@@ -416,7 +414,8 @@ WITH r AS (
     SELECT *,
            epoch_s(start_date + to_months(p * cycle_m)) AS ps,
            epoch_s(start_date + to_months((p + 1) * cycle_m)) AS pe,
-           -- renewal time of this period and of the previous one (same formula, p - 1)
+           -- renewal time of this period and of the previous one (same formula, p - 1);
+           -- a late renewal (8+ days) stays before the next period's earliest renewal
            epoch_s(start_date + to_months((p + 1) * cycle_m)) + {offset('p')} AS rt,
            CASE WHEN p > 0 THEN epoch_s(start_date + to_months(p * cycle_m)) + {offset('p - 1')} END AS prev_rt
     FROM r
@@ -450,9 +449,8 @@ FROM w
     return [subs, rows]
 
 
-def renewals_fmt_sql(p: Params) -> str:
+def renewals_fmt_query(p: Params, where: str = "") -> str:
     return f"""
-CREATE OR REPLACE TABLE renewals_fmt AS
 WITH r AS (
     SELECT *,
            u2(sub_pk, p, 's.messy.cycle') < {MESSY} AS messy_cycle,
@@ -460,7 +458,7 @@ WITH r AS (
            u2(sub_pk, p, 's.messy.ccy') < {MESSY} AS messy_ccy,
            u2(sub_pk, p, 's.messy.date') < 0.02 AS date_only,
            CASE WHEN ccy = 'JPY' THEN round(price_cny / fx(ccy), -2) ELSE round(price_cny / fx(ccy), 0) END AS amt
-    FROM ren
+    FROM ren {where}
 )
 SELECT pk, sub_pk, pos, p, start_s, cycle_m, ps AS sort_t, ps AS ev_s, pe AS pe_s, loaded_s,
        messy_cycle OR messy_status OR messy_ccy AS messy,
@@ -515,12 +513,11 @@ FROM h
 """]
 
 
-def feedback_fmt_sql(p: Params) -> str:
+def feedback_fmt_query(p: Params, where: str = "") -> str:
     pos_c = pick_from(COMMENTS_POS, "u2(pos, fidx, 'f.c.pick')")
     neu_c = pick_from(COMMENTS_NEU, "u2(pos, fidx, 'f.c.pick')")
     neg_c = pick_from(COMMENTS_NEG, "u2(pos, fidx, 'f.c.pick')")
     return f"""
-CREATE OR REPLACE TABLE feedback_fmt AS
 WITH f AS (
     SELECT *,
            {p.loaded('sub_s', "60 + floor(least(expo(pos, fidx, 'f.load') * 600, 86000))::BIGINT",
@@ -529,7 +526,7 @@ WITH f AS (
            u2(pos, fidx, 'f.messy.date') < {MESSY / 2} AS messy_date,
            u2(pos, fidx, 'f.c.has') < CASE kind WHEN 'survey' THEN 0.25 WHEN 'review' THEN 0.75 ELSE 0.9 END
                AS has_comment
-    FROM fb
+    FROM fb {where}
 )
 SELECT pk, pos, sub_s AS sort_t, sub_s AS ev_s, loaded_s,
        messy_kind OR messy_date AS messy,

@@ -218,7 +218,7 @@ def classify(con) -> dict[str, dict[str, int]]:
         con.execute(f"""
             CREATE TABLE {entity}_checked AS
             SELECT *, {first} AS reason, {n_flags} AS n_flags
-            FROM (SELECT *, row_number() OVER () AS _row, {flags} FROM {entity})
+            FROM (SELECT *, {flags} FROM {entity})
         """)
         multi = con.execute(f"SELECT count(*) FROM {entity}_checked WHERE n_flags > 1").fetchone()[0]
         assert multi == 0, f"{entity}: {multi} rows carry more than one defect"
@@ -248,7 +248,7 @@ def classify(con) -> dict[str, dict[str, int]]:
             counts["duplicate"] = collapsed
         found[entity] = counts
         if entity == "customers":
-            con.execute(f"""CREATE TABLE valid_customers AS
+            con.execute("""CREATE TABLE valid_customers AS
                 SELECT DISTINCT t(customer_id) AS customer_id FROM customers_checked WHERE reason IS NULL""")
     return found
 
@@ -278,6 +278,11 @@ def test_clean_rows_respect_the_end_date_and_load_times(small):
                     AND ts(submitted_at) >= {end} + INTERVAL 1 DAY)
     """).fetchone()
     assert late == (0, 0, 0, 0)
+    # ... nor on the business calendar (Asia/Shanghai, UTC+8, the default --timezone)
+    late_local = con.execute(f"""
+        SELECT count(*) FROM orders_checked WHERE reason IS NULL
+        AND ts(ordered_at) + INTERVAL 8 HOUR >= {end} + INTERVAL 1 DAY""").fetchone()[0]
+    assert late_local == 0
     for entity in ENTITIES:
         n = con.execute(f"SELECT count(*) FROM {entity} WHERE ts(loaded_at) > {end} + INTERVAL 1 DAY").fetchone()[0]
         assert n == 0, entity
@@ -294,12 +299,51 @@ def test_clean_rows_respect_the_end_date_and_load_times(small):
                        "AND status <> trim(lower(status))").fetchone()[0] > 0
 
 
+def test_renewal_periods_follow_each_other(small):
+    out, manifest = small
+    con = open_raw(out, manifest)
+    classify(con)
+    bad = con.execute("""
+        WITH latest AS (   -- valid rows after collapsing duplicates
+            SELECT * FROM renewals_checked WHERE reason IS NULL
+            QUALIFY row_number() OVER (PARTITION BY t(subscription_id), ts(period_start)
+                                       ORDER BY ts(loaded_at) DESC) = 1
+        ), r AS (
+            SELECT t(subscription_id) AS s, e(billing_cycle) AS cycle, e(status) AS status,
+                   ts(period_start) AS ps, ts(period_end) AS pe, ts(renewed_at) AS rn,
+                   lag(ts(period_end)) OVER w AS prev_pe, lag(ts(renewed_at)) OVER w AS prev_rn,
+                   lag(e(status)) OVER w AS prev_status,
+                   lead(ts(period_start)) OVER w AS next_ps
+            FROM latest
+            WINDOW w AS (PARTITION BY t(subscription_id) ORDER BY ts(period_start))
+        )
+        SELECT
+            count(*) FILTER (WHERE pe <> ps + CASE cycle WHEN 'month' THEN INTERVAL 1 MONTH
+                                                         WHEN 'quarter' THEN INTERVAL 3 MONTH
+                                                         ELSE INTERVAL 1 YEAR END),
+            count(*) FILTER (WHERE prev_pe IS NOT NULL AND ps <> prev_pe),
+            count(*) FILTER (WHERE prev_status IS NOT NULL AND prev_status <> 'renewed'),
+            count(*) FILTER (WHERE rn <= prev_rn),
+            count(*) FILTER (WHERE status = 'renewed' AND rn IS NULL),
+            count(*) FILTER (WHERE status <> 'renewed' AND rn IS NOT NULL),
+            count(*) FILTER (WHERE next_ps IS NULL AND status = 'renewed' AND pe < TIMESTAMP '2025-12-31')
+        FROM r
+    """).fetchone()
+    # period_end = start + cycle; periods are contiguous; only a renewed period has a successor;
+    # renewals move forward; renewed_at is set exactly on renewed periods; a renewed period that
+    # ended before the end date has its next period
+    assert bad == (0, 0, 0, 0, 0, 0, 0), bad
+    statuses = dict(con.execute("SELECT e(status), count(*) FROM renewals_checked "
+                                "WHERE reason IS NULL GROUP BY 1").fetchall())
+    assert set(statuses) == {"active", "renewed", "lapsed", "cancelled"}
+
+
 def test_help_text():
     res = subprocess.run([sys.executable, "-m", "generator", "--help"], cwd=PROJECT_ROOT,
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 0
     for flag in ("--customers", "--orders", "--out", "--format", "--prefix", "--seed",
-                 "--end-date", "--start-date", "--dirty-share", "--clean"):
+                 "--end-date", "--start-date", "--dirty-share", "--clean", "--timezone"):
         assert flag in res.stdout
 
 
@@ -307,3 +351,13 @@ def test_reason_codes_match_the_readme_priority():
     assert REASONS == ["missing_key", "missing_customer_id", "unparseable_date", "unparseable_number",
                        "invalid_value", "unknown_status", "unknown_currency", "negative_amount",
                        "future_dated", "unknown_customer", "duplicate"]
+
+
+def test_demo_seeds_are_what_the_generator_writes(tmp_path):
+    """seeds/demo is reproducible: `make demo-data` rewrites it byte for byte."""
+    subprocess.run([sys.executable, "-m", "generator", "--customers", "2000", "--seed", "42", "--prefix", "raw_",
+                    "--format", "csv", "--out", str(tmp_path), "--quiet"], cwd=PROJECT_ROOT, check=True)
+    demo = PROJECT_ROOT / "seeds" / "demo"
+    for entity in ("customers", "orders", "renewals", "feedback"):
+        name = f"raw_{entity}.csv"
+        assert (tmp_path / name).read_bytes() == (demo / name).read_bytes(), name
