@@ -14,7 +14,7 @@ TEST_DIR := target/test
 TEST_DB := $(TEST_DIR)/tiering.duckdb
 
 .PHONY: build test env env-test lint dbt-test docs-check pytest docs docs-test semantic-test browser \
-	demo-data clean
+	spark-env spark-test bench bench-smoke demo-data clean
 
 ## env: the Python environment for building (dbt on DuckDB, the generator)
 env: $(VENV)/.installed
@@ -38,8 +38,8 @@ build: env
 
 ## test: every test. Lint, the dbt build with every data and unit test, the documentation
 ## check, then pytest (quarantine, user files, reference implementation, generator, docs site
-## in Chromium, semantic layer).
-test: env-test lint dbt-test docs-check pytest
+## in Chromium, semantic layer, the Spark build compared with DuckDB, the benchmark smoke run).
+test: env-test lint dbt-test docs-check pytest bench-smoke
 
 lint: env-test
 	$(BIN)/sqlfluff lint models macros tests analyses
@@ -55,8 +55,8 @@ docs-check: env-test
 	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) docs generate --target-path $(TEST_DIR)/docs --log-path $(TEST_DIR)/logs
 	$(BIN)/python scripts/check_manifest.py $(TEST_DIR)/docs/manifest.json --catalog $(TEST_DIR)/docs/catalog.json
 
-pytest: env-test browser
-	$(BIN)/pytest -q tests_py
+pytest: env-test browser spark-env
+	TIERING_REQUIRE_SPARK=1 $(BIN)/pytest -q tests_py
 
 ## docs: the dbt docs site, as target/index.html (`dbt docs serve`) and as one static file
 docs: env
@@ -73,6 +73,24 @@ docs-test: env-test browser
 
 semantic-test: env-test
 	$(BIN)/pytest -q -m semantic tests_py
+
+## spark-env: Java 17 (apt-get when missing) and requirements-spark.txt in .venv (skips when installed)
+spark-env: env-test
+	bash scripts/setup_spark.sh
+
+## spark-test: seeds, models and every test on a local Spark session, each mart compared with DuckDB
+spark-test: env-test spark-env
+	TIERING_REQUIRE_SPARK=1 $(BIN)/pytest -q -m spark tests_py
+
+## bench: the benchmark (benchmark/README.md): 10^5, 10^6, 10^7 orders, 3 runs each by default;
+## other sizes with BENCH_ARGS="--sizes 1e8 ..."
+BENCH_ARGS ?=
+bench: env-test
+	$(BIN)/python benchmark/run.py $(BENCH_ARGS)
+
+## bench-smoke: one small run of every variant, to show the harness works (part of pytest)
+bench-smoke: env-test
+	$(BIN)/python benchmark/run.py --smoke
 
 ## demo-data: rewrite the demo seeds with the project's generator (deterministic)
 demo-data: env

@@ -61,7 +61,7 @@ final as (
             when due_periods.days_until_due = 0 then 'due_today'
             else 'overdue'
         end as reminder_status,
-        due_periods.amount,
+        cast(due_periods.amount as decimal(38, 2)) as amount,
         customer_segments.value_tier,
         customer_segments.segment_code,
         customer_segments.abc_class_revenue,

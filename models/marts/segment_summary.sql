@@ -28,7 +28,7 @@ per_segment as (
         coalesce(sum(monetary), 0) as revenue,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(monetary) as avg_monetary
+        avg(cast(monetary as {{ type_double() }})) as avg_monetary
     from customer_segments
     group by segment_code
 ),

@@ -1,0 +1,81 @@
+"""Shared by the harness and the floors: the DuckDB settings of the dbt profile, and node order."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jinja2
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def profile_output(env: dict[str, str] | None = None, project: Path = PROJECT) -> dict:
+    """The active output of profiles.yml, rendered with the given environment.
+
+    The profile reads everything from environment variables (`env_var('X', default)`), so
+    rendering it here with the very environment handed to dbt gives the settings dbt uses.
+    """
+    env = dict(os.environ if env is None else env)
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in env:
+            return env[name]
+        if default is None:
+            raise KeyError(f"profiles.yml needs env var {name}")
+        return default
+
+    def render(value):
+        if isinstance(value, str) and "{{" in value:
+            return jinja2.Template(value).render(env_var=env_var)
+        if isinstance(value, dict):
+            return {k: render(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [render(v) for v in value]
+        return value
+
+    profiles = yaml.safe_load((project / "profiles.yml").read_text())
+    profile_name = yaml.safe_load((project / "dbt_project.yml").read_text())["profile"]
+    profile = profiles[profile_name]
+    target = render(profile["target"])
+    output = render(profile["outputs"][target])
+    output["_target"] = target
+    return output
+
+
+def duckdb_config(output: dict) -> dict[str, str]:
+    """The DuckDB settings (SET statements) a dbt-duckdb connection applies for this output.
+
+    The profile's `threads` is dbt's node concurrency, not a DuckDB setting: DuckDB's own
+    `threads` comes from `settings` when given, else its default (all cores).
+    """
+    return {str(k): str(v) for k, v in (output.get("settings") or {}).items()}
+
+
+def topological_order(nodes: dict[str, dict]) -> list[str]:
+    """Node ids ordered so that every node comes after the nodes it depends on (Kahn's algorithm).
+
+    Dependencies on ids outside `nodes` (sources, macros, disabled nodes) are ignored; ties are
+    broken by id so the order is deterministic.
+    """
+    deps = {uid: sorted({d for d in node.get("depends_on", {}).get("nodes", []) if d in nodes and d != uid})
+            for uid, node in nodes.items()}
+    children: dict[str, list[str]] = {uid: [] for uid in nodes}
+    for uid, parents in deps.items():
+        for parent in parents:
+            children[parent].append(uid)
+    waiting = {uid: len(parents) for uid, parents in deps.items()}
+    ready = sorted(uid for uid, n in waiting.items() if n == 0)
+    order: list[str] = []
+    while ready:
+        uid = ready.pop(0)
+        order.append(uid)
+        for child in children[uid]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+        ready.sort()
+    if len(order) != len(nodes):
+        cycle = sorted(uid for uid, n in waiting.items() if n > 0)
+        raise ValueError(f"dependency cycle among {cycle[:5]}")
+    return order

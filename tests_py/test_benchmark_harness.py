@@ -1,0 +1,78 @@
+"""The benchmark harness measures what it says: per-process peak memory, dependency order, the
+profile's settings, and a comparison that can fail. Fast: no dbt build here (`benchmark/run.py
+--smoke` runs the whole harness)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmark"
+sys.path.insert(0, str(BENCH))
+
+import common  # noqa: E402
+import compare  # noqa: E402
+import run  # noqa: E402
+
+
+def _allocate(mib: int) -> list[str]:
+    return [sys.executable, "-c", f"b = bytearray({mib} * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"]
+
+
+def test_peak_rss_is_per_child_not_the_largest_so_far(tmp_path):
+    env = dict(os.environ)
+    big = run.measure(_allocate(300), env, tmp_path / "big")
+    small = run.measure(_allocate(10), env, tmp_path / "small")
+    assert big["returncode"] == 0 and small["returncode"] == 0
+    assert 300 * 2**20 <= big["max_rss_bytes"] < 500 * 2**20
+    # getrusage(RUSAGE_CHILDREN) would still report the 300 MiB child here; wait4 does not.
+    assert small["max_rss_bytes"] < 150 * 2**20
+    assert small["wall_s"] > 0 and small["cpu_s"] >= 0
+
+
+def test_failed_child_is_reported(tmp_path):
+    result = run.measure([sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), tmp_path / "fail")
+    assert result["returncode"] == 3
+
+
+def test_topological_order_puts_parents_first_and_finds_cycles():
+    nodes = {
+        "model.p.c": {"depends_on": {"nodes": ["model.p.a", "model.p.b", "source.p.raw.x"]}},
+        "model.p.b": {"depends_on": {"nodes": ["model.p.a"]}},
+        "model.p.a": {"depends_on": {"nodes": []}},
+    }
+    assert common.topological_order(nodes) == ["model.p.a", "model.p.b", "model.p.c"]
+    nodes["model.p.a"]["depends_on"]["nodes"] = ["model.p.c"]
+    with pytest.raises(ValueError, match="cycle"):
+        common.topological_order(nodes)
+
+
+def test_profile_settings_follow_the_environment():
+    output = common.profile_output({"TIERING_DUCKDB_MEMORY_LIMIT": "1GB", "TIERING_DUCKDB_TEMP_DIR": "/x/spill"})
+    settings = common.duckdb_config(output)
+    assert output["type"] == "duckdb"
+    assert settings["memory_limit"] == "1GB"
+    assert settings["temp_directory"] == "/x/spill"
+
+
+def test_comparison_finds_a_changed_cell_and_a_missing_row():
+    dbt = pd.DataFrame({"customer_id": ["a", "b", "c"], "monetary": [1.0, 2.0, None],
+                        "signed_up_date": pd.to_datetime(["2024-01-01"] * 3)})
+    same = compare.compare_mart("customer_segments", dbt, dbt.copy())
+    assert same["equal"]
+    other = dbt.copy()
+    other.loc[1, "monetary"] = 2.01
+    other = other.drop(index=2)
+    result = compare.compare_mart("customer_segments", dbt, other)
+    assert not result["equal"]
+    assert result["mismatches"]["monetary"]["cells"] == 1
+    assert result["keys_only_in_dbt"] == 1
+
+
+def test_sizes_parse_and_label():
+    assert run.parse_sizes("1e5,1e6, 10000") == [100000, 1000000, 10000]
+    assert run.size_label(10**7) == "10^7"
+    assert run.size_label(25000) == "25,000"
