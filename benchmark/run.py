@@ -241,7 +241,13 @@ def checked(cmd: list[str], env: dict, what: str) -> None:
 
 # --------------------------------------------------------------------------- one size
 
-def variant_cmd(variant: str, run_dir: Path, raw: Path, prepare_dir: Path, run_no: int) -> list[str]:
+WHAT_IF = {"engine_floor_as_table": "engine_floor", "engine_floor_tests_as_table": "engine_floor_tests"}
+
+
+def variant_cmd(variant: str, run_dir: Path, raw: Path, prepare_dir: Path, run_no: int,
+                as_table: str = "") -> list[str]:
+    if variant in WHAT_IF:
+        return variant_cmd(WHAT_IF[variant], run_dir, raw, prepare_dir, run_no) + ["--as-table", as_table]
     if variant in DBT_VARIANTS:
         return dbt_cmd(DBT_VARIANTS[variant], run_dir)
     if variant in ("engine_floor", "engine_floor_tests"):
@@ -302,7 +308,7 @@ def bench_size(size: int, args, log) -> dict:
             fresh_database(run_dir)
             (run_dir / "target" / "run_results.json").unlink(missing_ok=True)
             env = run_env(run_dir, raw)
-            cmd = variant_cmd(variant, run_dir, raw, prepare_dir, run_no)
+            cmd = variant_cmd(variant, run_dir, raw, prepare_dir, run_no, args.as_table)
             result = measure(cmd, env, run_dir / f"run_{run_no}", spill_dir=run_dir / "spill", timeout=args.timeout)
             if variant in DBT_VARIANTS and (run_dir / "target" / "run_results.json").exists():
                 shutil.copy(run_dir / "target" / "run_results.json", run_dir / f"run_results_{run_no}.json")
@@ -317,7 +323,7 @@ def bench_size(size: int, args, log) -> dict:
             result["run"] = run_no
             measurements[variant].append(result)
             nodes[variant].append(node_seconds(run_dir, variant, run_no))
-            log(f"{size_label(size)} run {run_no}/{runs} {variant:18} {result['wall_s']:8.2f} s  "
+            log(f"{size_label(size)} run {run_no}/{runs} {variant:27} {result['wall_s']:8.2f} s  "
                 f"cpu {result['cpu_s']:8.2f} s  rss {result['max_rss_bytes'] / MIB:7.0f} MiB"
                 f"{'  FAILED rc=' + str(result['returncode']) if result['returncode'] else ''}")
 
@@ -367,6 +373,9 @@ RATIO_DEFS = {
     "pandas / dbt_models_tests (speed-up)": ("pandas", "dbt_models_tests", "wall_s"),
     "pandas / dbt_models (speed-up)": ("pandas", "dbt_models", "wall_s"),
     "dbt_models_tests RSS / pandas RSS": ("dbt_models_tests", "pandas", "max_rss_bytes"),
+    "what-if: engine_floor_tests_as_table / engine_floor_tests": ("engine_floor_tests_as_table", "engine_floor_tests",
+                                                                   "wall_s"),
+    "what-if: engine_floor_as_table / engine_floor": ("engine_floor_as_table", "engine_floor", "wall_s"),
 }
 CPU_RATIOS = [name for name, (_n, _d, field) in RATIO_DEFS.items() if field == "wall_s"]
 
@@ -667,6 +676,9 @@ def write_report(result: dict, out: Path) -> None:
             f"every variant per round, order rotated)",
             "",
         ]
+        if inv.get("as_table"):
+            lines += [f"- What-if variants (`*_as_table`): the engine floors again with these models built as tables: "
+                      f"{inv['as_table']}", ""]
         lines += [f"> {note}" for note in inv.get("notes", [])] + ([""] if inv.get("notes") else [])
 
     checks = result.get("targets") or []
@@ -818,6 +830,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top-nodes", type=int, default=15, help="slowest nodes listed per size")
     parser.add_argument("--no-warm-parse", dest="warm_parse", action="store_false",
                         help="do not warm dbt's partial parsing before the measured runs")
+    parser.add_argument("--as-table", default="",
+                        help="what-if: also run the engine floors with these models (comma separated) built as "
+                             "tables, to measure a materialization change before making it")
     parser.add_argument("--fresh", action="store_true",
                         help="do not carry over sizes measured by earlier invocations from --out/results.json")
     parser.add_argument("--report-only", action="store_true",
@@ -840,7 +855,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         return report_only(args.out)
     args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-    unknown = set(args.variants) - set(VARIANTS)
+    if args.as_table:
+        args.variants += [w for w, base in WHAT_IF.items() if base in args.variants and w not in args.variants]
+    unknown = set(args.variants) - set(VARIANTS) - set(WHAT_IF)
     if unknown:
         parser.error(f"unknown variants {sorted(unknown)}")
     args.work = args.work.resolve()
@@ -869,6 +886,7 @@ def main(argv: list[str] | None = None) -> int:
                     "temp_directory": "<run folder>/spill"},
         "runs": args.runs,
         "large_runs": args.large_runs,
+        "as_table": args.as_table,
         "load_start": os.getloadavg()[0],
         "measured": [],
         "notes": [],

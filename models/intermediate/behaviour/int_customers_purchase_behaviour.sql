@@ -8,7 +8,6 @@ with
 purchases as (
     select
         customer_id,
-        order_id,
         gross_amount,
         discount_amount,
         is_discounted,
@@ -19,9 +18,9 @@ purchases as (
 purchase_totals as (
     select
         customer_id,
-        count(distinct order_id) as orders_count,
-        count(distinct case when is_discounted then order_id end) as discounted_orders_count,
-        count(distinct case when is_assisted then order_id end) as assisted_orders_count,
+        count(*) as orders_count,
+        count(case when is_discounted then 1 end) as discounted_orders_count,
+        count(case when is_assisted then 1 end) as assisted_orders_count,
         sum(discount_amount) as total_discount_amount,
         sum(gross_amount) as total_gross_amount
     from purchases

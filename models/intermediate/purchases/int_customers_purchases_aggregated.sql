@@ -51,7 +51,7 @@ totals as (
         customer_id,
         min(ordered_date) as first_purchase_date,
         max(ordered_date) as last_purchase_date,
-        count(distinct order_id) as frequency,
+        count(*) as frequency,
         count(distinct ordered_date) as purchase_days,
         sum(net_amount) as monetary,
         sum(margin_amount) as margin,

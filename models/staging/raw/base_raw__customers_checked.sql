@@ -2,6 +2,7 @@
     Every raw customer row, parsed, with the first reject reason that applies (NULL = clean).
     Duplicates: among valid rows sharing a customer_id, the latest loaded_at wins.
 -#}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['customer_id', 'signed_up_at', 'region', 'customer_type',
                        'acquisition_channel', 'email', 'loaded_at'] -%}
 

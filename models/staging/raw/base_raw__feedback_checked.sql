@@ -3,6 +3,7 @@
     Free text never leaves this layer: only its length is kept. Among valid rows sharing a
     feedback_id, the latest loaded_at wins.
 -#}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['feedback_id', 'customer_id', 'submitted_at', 'kind', 'csat', 'nps',
                        'comment', 'loaded_at'] -%}
 

@@ -3,6 +3,7 @@
     reject reason that applies (NULL = clean). Among valid rows sharing an order_id, the
     latest loaded_at wins; the others are duplicates.
 -#}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'currency',
                        'gross_amount', 'discount_amount', 'refunded_amount', 'cost_amount',
                        'sales_channel', 'promo_code', 'loaded_at'] -%}

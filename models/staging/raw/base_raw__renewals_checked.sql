@@ -3,6 +3,7 @@
     the first reject reason that applies (NULL = clean). The natural key is
     (subscription_id, period_start); among valid rows sharing it, the latest loaded_at wins.
 -#}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['subscription_id', 'customer_id', 'plan', 'billing_cycle', 'period_start',
                        'period_end', 'renewed_at', 'amount', 'currency', 'status', 'loaded_at'] -%}
 
