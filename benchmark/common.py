@@ -44,12 +44,16 @@ def profile_output(env: dict[str, str] | None = None, project: Path = PROJECT) -
 
 
 def duckdb_config(output: dict) -> dict[str, str]:
-    """The DuckDB settings (SET statements) a dbt-duckdb connection applies for this output.
+    """The DuckDB settings a dbt-duckdb connection uses for this output.
 
-    The profile's `threads` is dbt's node concurrency, not a DuckDB setting: DuckDB's own
-    `threads` comes from `settings` when given, else its default (all cores).
+    dbt-duckdb passes `config_options` to `duckdb.connect` and runs `settings` as SET
+    statements on every cursor; both end up as the same database settings, so they are merged
+    here (`settings` win, as they are applied last). The profile's `threads` is dbt's node
+    concurrency, not a DuckDB setting: DuckDB's own `threads` comes from these when given, else
+    its default (all cores).
     """
-    return {str(k): str(v) for k, v in (output.get("settings") or {}).items()}
+    merged = {**(output.get("config_options") or {}), **(output.get("settings") or {})}
+    return {str(k): str(v) for k, v in merged.items()}
 
 
 def topological_order(nodes: dict[str, dict]) -> list[str]:

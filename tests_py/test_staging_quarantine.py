@@ -182,8 +182,21 @@ def test_every_raw_row_lands_where_expected(quarantine_build, entity):
     tag = TAG[entity]
     got = Counter(con.execute(
         f"select raw_{tag}, reject_reason from staging.base_raw__{entity}_checked").fetchall())
-    expected = Counter((values.get(tag) or None, reason) for reason, values in FIXTURE[entity])
+    # the raw text is kept on rejected rows only (D55): a clean row shows (NULL, NULL)
+    expected = Counter((values.get(tag) or None if reason else None, reason) for reason, values in FIXTURE[entity])
     assert got == expected
+
+
+@pytest.mark.parametrize("entity", sorted(FIXTURE))
+def test_only_rejected_rows_keep_raw_text_and_a_key(quarantine_build, entity):
+    _, _, con = quarantine_build
+    raw_columns = [c for c in COLUMNS[entity] if c != "comment"]
+    kept = " or ".join(f"raw_{c} is not null" for c in raw_columns)
+    clean_with_raw, rejected_without_key = con.execute(
+        f"select count(*) filter (where reject_reason is null and (raw_row_key is not null or {kept})), "
+        f"count(*) filter (where reject_reason is not null and raw_row_key is null) "
+        f"from staging.base_raw__{entity}_checked").fetchone()
+    assert (clean_with_raw, rejected_without_key) == (0, 0)
 
 
 @pytest.mark.parametrize("entity", sorted(FIXTURE))

@@ -1,30 +1,24 @@
 {#-
     Every raw customer row, parsed, with the first reject reason that applies (NULL = clean).
-    Duplicates: among valid rows sharing a customer_id, the latest loaded_at wins.
+    Duplicates: among valid rows sharing a customer_id, the latest loaded_at wins. The parse
+    and the checks run in two parts, rows whose customer_id occurs once in the file and the
+    rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
 {{ config(materialized='table') }}
 {%- set raw_columns = ['customer_id', 'signed_up_at', 'region', 'customer_type',
                        'acquisition_channel', 'email', 'loaded_at'] -%}
+{%- set natural_key = [clean_text('raw_rows.customer_id')] -%}
 
 with
 
-raw_customers as (
-    select
-        {{ raw_text_columns(raw_columns) }}
-    from {{ raw_relation('customers') }}
+key_counts as (
+    {{ natural_key_counts('customers', natural_key) }}
 ),
 
-parsed as (
-    select
-        *,
-        {{ raw_row_hash(raw_columns) }} as row_hash,
-        {{ parse_timestamp('signed_up_at') }} as signed_up_at_utc,
-        {{ parse_timestamp('loaded_at') }} as loaded_at_utc,
-        lower(customer_type) as customer_type_code
-    from raw_customers
-),
+{#- The raw customers parsed and checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
 
-checked as (
+checked_{{ part }} as (
     select
         *,
         {{ first_reject_reason([
@@ -34,20 +28,27 @@ checked as (
             ("customer_type_code is null or customer_type_code not in ('b2b', 'b2c')", "invalid_value"),
             ("signed_up_at_utc > loaded_at_utc", "future_dated"),
         ]) }} as invalid_reason
-    from parsed
+    from (
+        select
+            *,
+            {{ parse_timestamp('signed_up_at') }} as signed_up_at_utc,
+            {{ parse_timestamp('loaded_at') }} as loaded_at_utc,
+            lower(customer_type) as customer_type_code
+        from (
+            {{ raw_rows_by_key_count('customers', raw_columns, natural_key, part == 'repeated') }}
+        ) as raw_customers
+    ) as parsed
 ),
+{%- endfor %}
 
 ranked as (
-    select
-        *,
-        {{ duplicate_ranking(['customer_id']) }}
-    from checked
+    {{ rank_duplicates('checked_once', 'checked_repeated', ['customer_id'], raw_columns) }}
 ),
 
 final as (
     select
-        {{ raw_row_key() }} as raw_row_key,
-        {{ final_reject_reason() }} as reject_reason,
+        raw_row_key,
+        reject_reason,
         customer_id,
         signed_up_at_utc as signed_up_at,
         {{ to_business_date('signed_up_at_utc') }} as signed_up_date,

@@ -1,18 +1,19 @@
 {#-
     Every raw feedback row, parsed, with the first reject reason that applies (NULL = clean).
     Free text never leaves this layer: only its length is kept. Among valid rows sharing a
-    feedback_id, the latest loaded_at wins.
+    feedback_id, the latest loaded_at wins. The parse and the checks run in two parts, rows
+    whose feedback_id occurs once in the file and the rest, so that only the rest is ranked
+    (DECISIONLOG D55).
 -#}
 {{ config(materialized='table') }}
 {%- set raw_columns = ['feedback_id', 'customer_id', 'submitted_at', 'kind', 'csat', 'nps',
                        'comment', 'loaded_at'] -%}
+{%- set natural_key = [clean_text('raw_rows.feedback_id')] -%}
 
 with
 
-raw_feedback as (
-    select
-        {{ raw_text_columns(raw_columns) }}
-    from {{ raw_relation('feedback') }}
+key_counts as (
+    {{ natural_key_counts('feedback', natural_key) }}
 ),
 
 customers as (
@@ -20,19 +21,10 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-parsed as (
-    select
-        raw_feedback.*,
-        {{ raw_row_hash(raw_columns) }} as row_hash,
-        {{ parse_timestamp('raw_feedback.submitted_at') }} as submitted_at_utc,
-        {{ parse_timestamp('raw_feedback.loaded_at') }} as loaded_at_utc,
-        {{ parse_decimal('raw_feedback.csat') }} as csat_value,
-        {{ parse_decimal('raw_feedback.nps') }} as nps_value,
-        lower(raw_feedback.kind) as kind_code
-    from raw_feedback
-),
+{#- The raw feedback parsed and checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
 
-checked as (
+checked_{{ part }} as (
     select
         parsed.*,
         {{ first_reject_reason([
@@ -48,22 +40,31 @@ checked as (
             ("submitted_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
-    from parsed
+    from (
+        select
+            raw_feedback.*,
+            {{ parse_timestamp('raw_feedback.submitted_at') }} as submitted_at_utc,
+            {{ parse_timestamp('raw_feedback.loaded_at') }} as loaded_at_utc,
+            {{ parse_decimal('raw_feedback.csat') }} as csat_value,
+            {{ parse_decimal('raw_feedback.nps') }} as nps_value,
+            lower(raw_feedback.kind) as kind_code
+        from (
+            {{ raw_rows_by_key_count('feedback', raw_columns, natural_key, part == 'repeated') }}
+        ) as raw_feedback
+    ) as parsed
     left join customers
         on parsed.customer_id = customers.customer_id
 ),
+{%- endfor %}
 
 ranked as (
-    select
-        *,
-        {{ duplicate_ranking(['feedback_id']) }}
-    from checked
+    {{ rank_duplicates('checked_once', 'checked_repeated', ['feedback_id'], raw_columns) }}
 ),
 
 final as (
     select
-        {{ raw_row_key() }} as raw_row_key,
-        {{ final_reject_reason() }} as reject_reason,
+        raw_row_key,
+        reject_reason,
         feedback_id,
         customer_id,
         submitted_at_utc as submitted_at,

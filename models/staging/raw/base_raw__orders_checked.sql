@@ -1,19 +1,20 @@
 {#-
     Every raw order row, parsed and converted to the reporting currency, with the first
     reject reason that applies (NULL = clean). Among valid rows sharing an order_id, the
-    latest loaded_at wins; the others are duplicates.
+    latest loaded_at wins; the others are duplicates. The parse and the checks run in two
+    parts, rows whose order_id occurs once in the file and the rest, so that only the rest
+    is ranked (DECISIONLOG D55).
 -#}
 {{ config(materialized='table') }}
 {%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'currency',
                        'gross_amount', 'discount_amount', 'refunded_amount', 'cost_amount',
                        'sales_channel', 'promo_code', 'loaded_at'] -%}
+{%- set natural_key = [clean_text('raw_rows.order_id')] -%}
 
 with
 
-raw_orders as (
-    select
-        {{ raw_text_columns(raw_columns) }}
-    from {{ raw_relation('orders') }}
+key_counts as (
+    {{ natural_key_counts('orders', natural_key) }}
 ),
 
 fx_rates as (
@@ -32,27 +33,13 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-parsed as (
-    select
-        raw_orders.*,
-        {{ raw_row_hash(raw_columns) }} as row_hash,
-        {{ parse_timestamp('raw_orders.ordered_at') }} as ordered_at_utc,
-        {{ parse_timestamp('raw_orders.loaded_at') }} as loaded_at_utc,
-        lower(raw_orders.status) as status_code,
-        upper(raw_orders.currency) as currency_code,
-        {{ parse_decimal('raw_orders.gross_amount') }} as gross_local,
-        {{ parse_decimal('raw_orders.discount_amount') }} as discount_local,
-        {{ parse_decimal('raw_orders.refunded_amount') }} as refunded_local,
-        {{ parse_decimal('raw_orders.cost_amount') }} as cost_local,
-        coalesce(lower(raw_orders.sales_channel), 'unknown') as sales_channel_code
-    from raw_orders
-),
+{#- The raw orders parsed and checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
 
-checked as (
+checked_{{ part }} as (
     select
         parsed.*,
         fx_rates.rate_to_reporting,
-        customers.customer_id is not null as customer_exists,
         {{ first_reject_reason([
             ("parsed.order_id is null", "missing_key"),
             ("parsed.customer_id is null", "missing_customer_id"),
@@ -68,18 +55,31 @@ checked as (
             ("ordered_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
-    from parsed
+    from (
+        select
+            raw_orders.*,
+            {{ parse_timestamp('raw_orders.ordered_at') }} as ordered_at_utc,
+            {{ parse_timestamp('raw_orders.loaded_at') }} as loaded_at_utc,
+            lower(raw_orders.status) as status_code,
+            upper(raw_orders.currency) as currency_code,
+            {{ parse_decimal('raw_orders.gross_amount') }} as gross_local,
+            {{ parse_decimal('raw_orders.discount_amount') }} as discount_local,
+            {{ parse_decimal('raw_orders.refunded_amount') }} as refunded_local,
+            {{ parse_decimal('raw_orders.cost_amount') }} as cost_local,
+            coalesce(lower(raw_orders.sales_channel), 'unknown') as sales_channel_code
+        from (
+            {{ raw_rows_by_key_count('orders', raw_columns, natural_key, part == 'repeated') }}
+        ) as raw_orders
+    ) as parsed
     left join fx_rates
         on parsed.currency_code = fx_rates.currency
     left join customers
         on parsed.customer_id = customers.customer_id
 ),
+{%- endfor %}
 
 ranked as (
-    select
-        *,
-        {{ duplicate_ranking(['order_id']) }}
-    from checked
+    {{ rank_duplicates('checked_once', 'checked_repeated', ['order_id'], raw_columns) }}
 ),
 
 converted as (
@@ -94,8 +94,8 @@ converted as (
 
 final as (
     select
-        {{ raw_row_key('converted') }} as raw_row_key,
-        {{ final_reject_reason('converted') }} as reject_reason,
+        converted.raw_row_key,
+        converted.reject_reason,
         converted.order_id,
         converted.customer_id,
         converted.ordered_at_utc as ordered_at,

@@ -2,17 +2,19 @@
     Every raw subscription-period row, parsed and converted to the reporting currency, with
     the first reject reason that applies (NULL = clean). The natural key is
     (subscription_id, period_start); among valid rows sharing it, the latest loaded_at wins.
+    The parse and the checks run in two parts, rows whose natural key occurs once in the
+    file and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
 {{ config(materialized='table') }}
 {%- set raw_columns = ['subscription_id', 'customer_id', 'plan', 'billing_cycle', 'period_start',
                        'period_end', 'renewed_at', 'amount', 'currency', 'status', 'loaded_at'] -%}
+{%- set natural_key = [clean_text('raw_rows.subscription_id'),
+                       parse_timestamp(clean_text('raw_rows.period_start'))] -%}
 
 with
 
-raw_renewals as (
-    select
-        {{ raw_text_columns(raw_columns) }}
-    from {{ raw_relation('renewals') }}
+key_counts as (
+    {{ natural_key_counts('renewals', natural_key) }}
 ),
 
 fx_rates as (
@@ -24,22 +26,10 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-parsed as (
-    select
-        raw_renewals.*,
-        {{ raw_row_hash(raw_columns) }} as row_hash,
-        {{ parse_timestamp('raw_renewals.period_start') }} as period_start_utc,
-        {{ parse_timestamp('raw_renewals.period_end') }} as period_end_utc,
-        {{ parse_timestamp('raw_renewals.renewed_at') }} as renewed_at_utc,
-        {{ parse_timestamp('raw_renewals.loaded_at') }} as loaded_at_utc,
-        {{ parse_decimal('raw_renewals.amount') }} as amount_local,
-        lower(raw_renewals.billing_cycle) as billing_cycle_code,
-        lower(raw_renewals.status) as status_code,
-        upper(raw_renewals.currency) as currency_code
-    from raw_renewals
-),
+{#- The raw renewals parsed and checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
 
-checked as (
+checked_{{ part }} as (
     select
         parsed.*,
         fx_rates.rate_to_reporting,
@@ -58,24 +48,36 @@ checked as (
             ("period_start_utc > loaded_at_utc or renewed_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
-    from parsed
+    from (
+        select
+            raw_renewals.*,
+            {{ parse_timestamp('raw_renewals.period_start') }} as period_start_utc,
+            {{ parse_timestamp('raw_renewals.period_end') }} as period_end_utc,
+            {{ parse_timestamp('raw_renewals.renewed_at') }} as renewed_at_utc,
+            {{ parse_timestamp('raw_renewals.loaded_at') }} as loaded_at_utc,
+            {{ parse_decimal('raw_renewals.amount') }} as amount_local,
+            lower(raw_renewals.billing_cycle) as billing_cycle_code,
+            lower(raw_renewals.status) as status_code,
+            upper(raw_renewals.currency) as currency_code
+        from (
+            {{ raw_rows_by_key_count('renewals', raw_columns, natural_key, part == 'repeated') }}
+        ) as raw_renewals
+    ) as parsed
     left join fx_rates
         on parsed.currency_code = fx_rates.currency
     left join customers
         on parsed.customer_id = customers.customer_id
 ),
+{%- endfor %}
 
 ranked as (
-    select
-        *,
-        {{ duplicate_ranking(['subscription_id', 'period_start_utc']) }}
-    from checked
+    {{ rank_duplicates('checked_once', 'checked_repeated', ['subscription_id', 'period_start_utc'], raw_columns) }}
 ),
 
 final as (
     select
-        {{ raw_row_key() }} as raw_row_key,
-        {{ final_reject_reason() }} as reject_reason,
+        raw_row_key,
+        reject_reason,
         subscription_id,
         customer_id,
         coalesce(lower(plan), 'unknown') as plan,
