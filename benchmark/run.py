@@ -188,7 +188,9 @@ def ensure_data(size: int, work: Path, seed: int, log) -> tuple[Path, dict]:
     log(f"generating {size_label(size)} orders -> {folder}")
     started = time.perf_counter()
     proc = subprocess.run([PYTHON, "-m", "generator", "--orders", str(size), "--seed", str(seed),
-                           "--format", "parquet", "--out", str(folder), "--quiet"],
+                           "--format", "parquet", "--out", str(folder), "--quiet",
+                           # 10^8 orders outgrow RAM while generated: spill beyond 12 GB
+                           "--memory-limit", "12GB"],
                           cwd=SRC, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"generator failed for {size}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")

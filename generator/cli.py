@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="no dirty rows at all (messy-but-valid spellings are still written)")
     ap.add_argument("--threads", type=_positive, default=None,
                     help="DuckDB threads (default: DuckDB's default, all cores)")
+    ap.add_argument("--memory-limit", default=None, metavar="SIZE",
+                    help="DuckDB memory limit, e.g. 8GB (default: DuckDB's, 80%% of RAM); past it the "
+                         "working tables spill to OUT/.generator_spill, removed at the end")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return ap
 
@@ -106,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         clean=args.clean,
         timezone=args.timezone,
         threads=args.threads,
+        memory_limit=args.memory_limit,
         quiet=args.quiet,
     )
     t0 = time.perf_counter()

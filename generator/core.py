@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import resource
 import sys
 import time
@@ -34,6 +35,7 @@ class Options:
     clean: bool = False
     timezone: str = "Asia/Shanghai"
     threads: int | None = None
+    memory_limit: str | None = None
     quiet: bool = False
 
 
@@ -77,8 +79,17 @@ class _Con:
         self._con.close()
 
 
+def _spill_dir(opts: Options) -> str:
+    return os.path.join(opts.out, ".generator_spill")
+
+
 def _connect(opts: Options) -> _Con:
-    con = _Con(duckdb.connect(":memory:"))
+    # Past about 10^7 orders the working tables outgrow RAM: DuckDB spills them to a folder
+    # beside the output (removed at the end) within --memory-limit (default: DuckDB's, 80 % of RAM).
+    config = {"temp_directory": _spill_dir(opts)}
+    if opts.memory_limit:
+        config["memory_limit"] = opts.memory_limit
+    con = _Con(duckdb.connect(":memory:", config=config))
     if opts.threads:
         con.execute(f"SET threads = {int(opts.threads)}")
     # order is fixed by ORDER BY on every write, so the engine may reorder freely before that
@@ -290,6 +301,7 @@ def generate(opts: Options) -> dict:
         json.dump(manifest, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     con.close()
+    shutil.rmtree(_spill_dir(opts), ignore_errors=True)
     progress("done", progress.t0)
     return manifest
 

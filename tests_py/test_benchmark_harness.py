@@ -58,6 +58,17 @@ def test_profile_settings_follow_the_environment():
     assert settings["temp_directory"] == "/x/spill"
 
 
+def test_database_wide_settings_are_given_once_at_connect():
+    """dbt-duckdb runs `settings` as SET statements on every new cursor; DuckDB refuses to
+    switch temp_directory once a query spilled there, so with temp_directory in `settings`
+    every node after the first spill failed (seen at 10^7 orders). It must be a connect-time
+    `config_options` entry, with memory_limit beside it."""
+    output = common.profile_output({})
+    assert {"memory_limit", "temp_directory"} <= set(output["config_options"])
+    assert not {"memory_limit", "temp_directory"} & set(output.get("settings") or {})
+    assert output["config_options"]["memory_limit"] == "1536MB"
+
+
 def test_comparison_finds_a_changed_cell_and_a_missing_row():
     dbt = pd.DataFrame({"customer_id": ["a", "b", "c"], "monetary": [1.0, 2.0, None],
                         "signed_up_date": pd.to_datetime(["2024-01-01"] * 3)})

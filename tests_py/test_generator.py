@@ -71,6 +71,16 @@ def test_same_arguments_give_byte_identical_files(tmp_path, fmt):
     assert a == b
 
 
+def test_a_memory_limit_spills_and_changes_no_byte(tmp_path):
+    """--memory-limit (how 10^8 orders fit on a small machine) spills to a folder beside the
+    output, removes it at the end, and writes the very same files as an unlimited run."""
+    run(tmp_path / "a", "--orders", "200000", "--format", "parquet")
+    run(tmp_path / "b", "--orders", "200000", "--format", "parquet", "--memory-limit", "60MB", "--threads", "1")
+    assert not (tmp_path / "b" / ".generator_spill").exists()
+    for fa, fb in zip(data_files(tmp_path / "a"), data_files(tmp_path / "b")):
+        assert fa.read_bytes() == fb.read_bytes(), fa.name
+
+
 def test_a_different_seed_gives_different_data(tmp_path):
     run(tmp_path / "a", "--customers", "800", "--seed", "1")
     run(tmp_path / "b", "--customers", "800", "--seed", "2")

@@ -56,9 +56,11 @@
     ranking. Only the rows whose key occurs more than once (or is missing) are ranked, with a
     window over those few rows instead of a sort of every row.
 
-    natural_key_counts: how many raw rows share each natural key, from one narrow pass over
-    the raw relation. `keys` maps key_1, key_2, ... to the key expressions over the raw text
-    (the same expressions the model's natural key is parsed with).
+    natural_key_counts: the natural keys that more than one raw row shares, with how many, from
+    one narrow pass over the raw relation. `keys` lists the key expressions over the raw text
+    (the same expressions the model's natural key is parsed with), written over the alias
+    `raw_rows`; they are named key_1, key_2, ... Only the shared keys are kept, so the two
+    parts below join a small table instead of one row per key.
 -#}
 {% macro natural_key_counts(entity, keys) -%}
     select
@@ -71,13 +73,14 @@
         {%- for expression in keys %}
         {{ expression }}{{ "," if not loop.last }}
         {%- endfor %}
+    having count(*) > 1
 {%- endmacro %}
 
 {#-
     The trimmed raw text of the raw rows whose natural key occurs exactly once in the file
-    (`repeated=false`) or not exactly once (`repeated=true`: shared or missing keys), read
-    with their own pass over the raw relation. `keys` are the expressions given to
-    natural_key_counts, written over the alias `raw_rows`; `key_counts` names that CTE.
+    (`repeated=false`) or not (`repeated=true`: a key that other rows share, or a missing key
+    part), read with their own pass over the raw relation. `keys` are the expressions given to
+    natural_key_counts; `key_counts` names the CTE built with it.
 -#}
 {% macro raw_rows_by_key_count(entity, columns, keys, repeated, key_counts='key_counts') -%}
     select
@@ -90,7 +93,18 @@
         {%- for expression in keys %}
             {{ "and " if not loop.first }}{{ expression }} = {{ key_counts }}.key_{{ loop.index }}
         {%- endfor %}
-    where coalesce({{ key_counts }}.key_rows, 0) {{ "<>" if repeated else "=" }} 1
+    where
+    {%- if repeated %}
+        {{ key_counts }}.key_rows is not null
+        {%- for expression in keys %}
+        or {{ expression }} is null
+        {%- endfor %}
+    {%- else %}
+        {{ key_counts }}.key_rows is null
+        {%- for expression in keys %}
+        and {{ expression }} is not null
+        {%- endfor %}
+    {%- endif %}
 {%- endmacro %}
 
 {#-

@@ -36,13 +36,13 @@ purchase_day_gaps as (
     from purchase_days
 ),
 
-{#-
+{#
     The median gap from ranks, not a median aggregate: on DuckDB a per-customer
     quantile_cont over 10^7 orders kept every customer's list of gaps in one hash table
     and took 30 s (spilling gigabytes at the memory limit); two sorted passes take 4 s
     (DECISIONLOG D54). Gaps are ranked per customer, the first day (no gap) last; the
     median is the middle gap, or the mean of the two middle gaps for an even count.
--#}
+#}
 ranked_gaps as (
     select
         customer_id,

@@ -18,6 +18,19 @@ key_counts as (
 {#- The raw customers parsed and checked, once for each part. #}
 {%- for part in ['once', 'repeated'] %}
 
+raw_{{ part }} as (
+    {{ raw_rows_by_key_count('customers', raw_columns, natural_key, part == 'repeated') }}
+),
+
+parsed_{{ part }} as (
+    select
+        *,
+        {{ parse_timestamp('signed_up_at') }} as signed_up_at_utc,
+        {{ parse_timestamp('loaded_at') }} as loaded_at_utc,
+        lower(customer_type) as customer_type_code
+    from raw_{{ part }}
+),
+
 checked_{{ part }} as (
     select
         *,
@@ -28,16 +41,7 @@ checked_{{ part }} as (
             ("customer_type_code is null or customer_type_code not in ('b2b', 'b2c')", "invalid_value"),
             ("signed_up_at_utc > loaded_at_utc", "future_dated"),
         ]) }} as invalid_reason
-    from (
-        select
-            *,
-            {{ parse_timestamp('signed_up_at') }} as signed_up_at_utc,
-            {{ parse_timestamp('loaded_at') }} as loaded_at_utc,
-            lower(customer_type) as customer_type_code
-        from (
-            {{ raw_rows_by_key_count('customers', raw_columns, natural_key, part == 'repeated') }}
-        ) as raw_customers
-    ) as parsed
+    from parsed_{{ part }}
 ),
 {%- endfor %}
 

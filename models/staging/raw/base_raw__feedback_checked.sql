@@ -24,6 +24,21 @@ customers as (
 {#- The raw feedback parsed and checked, once for each part. #}
 {%- for part in ['once', 'repeated'] %}
 
+raw_{{ part }} as (
+    {{ raw_rows_by_key_count('feedback', raw_columns, natural_key, part == 'repeated') }}
+),
+
+parsed_{{ part }} as (
+    select
+        raw_feedback.*,
+        {{ parse_timestamp('raw_feedback.submitted_at') }} as submitted_at_utc,
+        {{ parse_timestamp('raw_feedback.loaded_at') }} as loaded_at_utc,
+        {{ parse_decimal('raw_feedback.csat') }} as csat_value,
+        {{ parse_decimal('raw_feedback.nps') }} as nps_value,
+        lower(raw_feedback.kind) as kind_code
+    from raw_{{ part }} as raw_feedback
+),
+
 checked_{{ part }} as (
     select
         parsed.*,
@@ -40,18 +55,7 @@ checked_{{ part }} as (
             ("submitted_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
-    from (
-        select
-            raw_feedback.*,
-            {{ parse_timestamp('raw_feedback.submitted_at') }} as submitted_at_utc,
-            {{ parse_timestamp('raw_feedback.loaded_at') }} as loaded_at_utc,
-            {{ parse_decimal('raw_feedback.csat') }} as csat_value,
-            {{ parse_decimal('raw_feedback.nps') }} as nps_value,
-            lower(raw_feedback.kind) as kind_code
-        from (
-            {{ raw_rows_by_key_count('feedback', raw_columns, natural_key, part == 'repeated') }}
-        ) as raw_feedback
-    ) as parsed
+    from parsed_{{ part }} as parsed
     left join customers
         on parsed.customer_id = customers.customer_id
 ),

@@ -36,6 +36,25 @@ customers as (
 {#- The raw orders parsed and checked, once for each part. #}
 {%- for part in ['once', 'repeated'] %}
 
+raw_{{ part }} as (
+    {{ raw_rows_by_key_count('orders', raw_columns, natural_key, part == 'repeated') }}
+),
+
+parsed_{{ part }} as (
+    select
+        raw_orders.*,
+        {{ parse_timestamp('raw_orders.ordered_at') }} as ordered_at_utc,
+        {{ parse_timestamp('raw_orders.loaded_at') }} as loaded_at_utc,
+        lower(raw_orders.status) as status_code,
+        upper(raw_orders.currency) as currency_code,
+        {{ parse_decimal('raw_orders.gross_amount') }} as gross_local,
+        {{ parse_decimal('raw_orders.discount_amount') }} as discount_local,
+        {{ parse_decimal('raw_orders.refunded_amount') }} as refunded_local,
+        {{ parse_decimal('raw_orders.cost_amount') }} as cost_local,
+        coalesce(lower(raw_orders.sales_channel), 'unknown') as sales_channel_code
+    from raw_{{ part }} as raw_orders
+),
+
 checked_{{ part }} as (
     select
         parsed.*,
@@ -55,22 +74,7 @@ checked_{{ part }} as (
             ("ordered_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
-    from (
-        select
-            raw_orders.*,
-            {{ parse_timestamp('raw_orders.ordered_at') }} as ordered_at_utc,
-            {{ parse_timestamp('raw_orders.loaded_at') }} as loaded_at_utc,
-            lower(raw_orders.status) as status_code,
-            upper(raw_orders.currency) as currency_code,
-            {{ parse_decimal('raw_orders.gross_amount') }} as gross_local,
-            {{ parse_decimal('raw_orders.discount_amount') }} as discount_local,
-            {{ parse_decimal('raw_orders.refunded_amount') }} as refunded_local,
-            {{ parse_decimal('raw_orders.cost_amount') }} as cost_local,
-            coalesce(lower(raw_orders.sales_channel), 'unknown') as sales_channel_code
-        from (
-            {{ raw_rows_by_key_count('orders', raw_columns, natural_key, part == 'repeated') }}
-        ) as raw_orders
-    ) as parsed
+    from parsed_{{ part }} as parsed
     left join fx_rates
         on parsed.currency_code = fx_rates.currency
     left join customers

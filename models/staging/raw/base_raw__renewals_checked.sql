@@ -29,6 +29,24 @@ customers as (
 {#- The raw renewals parsed and checked, once for each part. #}
 {%- for part in ['once', 'repeated'] %}
 
+raw_{{ part }} as (
+    {{ raw_rows_by_key_count('renewals', raw_columns, natural_key, part == 'repeated') }}
+),
+
+parsed_{{ part }} as (
+    select
+        raw_renewals.*,
+        {{ parse_timestamp('raw_renewals.period_start') }} as period_start_utc,
+        {{ parse_timestamp('raw_renewals.period_end') }} as period_end_utc,
+        {{ parse_timestamp('raw_renewals.renewed_at') }} as renewed_at_utc,
+        {{ parse_timestamp('raw_renewals.loaded_at') }} as loaded_at_utc,
+        {{ parse_decimal('raw_renewals.amount') }} as amount_local,
+        lower(raw_renewals.billing_cycle) as billing_cycle_code,
+        lower(raw_renewals.status) as status_code,
+        upper(raw_renewals.currency) as currency_code
+    from raw_{{ part }} as raw_renewals
+),
+
 checked_{{ part }} as (
     select
         parsed.*,
@@ -48,21 +66,7 @@ checked_{{ part }} as (
             ("period_start_utc > loaded_at_utc or renewed_at_utc > loaded_at_utc", "future_dated"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
-    from (
-        select
-            raw_renewals.*,
-            {{ parse_timestamp('raw_renewals.period_start') }} as period_start_utc,
-            {{ parse_timestamp('raw_renewals.period_end') }} as period_end_utc,
-            {{ parse_timestamp('raw_renewals.renewed_at') }} as renewed_at_utc,
-            {{ parse_timestamp('raw_renewals.loaded_at') }} as loaded_at_utc,
-            {{ parse_decimal('raw_renewals.amount') }} as amount_local,
-            lower(raw_renewals.billing_cycle) as billing_cycle_code,
-            lower(raw_renewals.status) as status_code,
-            upper(raw_renewals.currency) as currency_code
-        from (
-            {{ raw_rows_by_key_count('renewals', raw_columns, natural_key, part == 'repeated') }}
-        ) as raw_renewals
-    ) as parsed
+    from parsed_{{ part }} as parsed
     left join fx_rates
         on parsed.currency_code = fx_rates.currency
     left join customers
