@@ -7,7 +7,7 @@
     A stable identifier for a raw row: a hash of all its text values plus the row's
     occurrence number among rows with the very same values, so exact copies stay apart.
     concat_ws over non-NULL parts gives the same text as chaining `||` (so the same md5 as
-    before D53), at half the cost on DuckDB; both DuckDB and Spark have it.
+    before D55), at half the cost on DuckDB; both DuckDB and Spark have it.
 -#}
 {% macro raw_row_hash(columns) -%}
     {%- set parts = [] -%}
@@ -38,8 +38,8 @@
 
 {#-
     The raw text columns passed through under a `raw_` prefix, for the quarantine: kept on
-    rejected rows only (a clean row is the parsed row itself; writing ten text columns more
-    per clean row was a third of the base model's time at 10^7 orders, DECISIONLOG D55).
+    rejected rows only: a clean row is the parsed row itself, and writing every clean row's
+    text a second time was one of the largest costs at 10^7 orders (DECISIONLOG D55).
     Expects a column reject_reason.
 -#}
 {% macro raw_text_passthrough(columns, relation_alias=none) -%}
