@@ -610,9 +610,11 @@ def target_checks(sizes: list[dict], demo: dict | None) -> list[dict]:
     for s in big:
         d = s["summary"].get("dbt_models_tests") or {}
         ok = d.get("runs_ok", 0) > 0
+        profile = (s.get("measured_by") or {}).get("profile") or {}
+        settings = f"dbt threads {profile.get('threads (dbt)')}, memory_limit {profile.get('memory_limit')}"
         add(f"{s['label']} orders completes within memory", f"{fmt_s(d.get('wall_median_s'))} s" if ok else "failed",
-            "completes", ok, f"spilled {d.get('spill_peak_bytes', 0) / GIB:.1f} GiB, peak RSS "
-            f"{d.get('rss_max_bytes', 0) / GIB:.2f} GiB" if ok else "")
+            "completes", ok, f"{settings}: spilled {d.get('spill_peak_bytes', 0) / GIB:.1f} GiB, peak RSS "
+            f"{d.get('rss_max_bytes', 0) / GIB:.2f} GiB" if ok else settings)
     for variant, how in (("make_build_again", "`make build` again (no unit tests)"),
                          ("build_again", "`dbt build` again (unit tests too)"),
                          ("state_modified", "`dbt build --select state:modified+`")):
