@@ -29,13 +29,6 @@
     end
 {%- endmacro %}
 
-{#- The raw columns as trimmed text (blank = NULL), one per line, for an import CTE. -#}
-{% macro raw_text_columns(columns) -%}
-    {%- for column in columns %}
-        {{ clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
-    {%- endfor %}
-{%- endmacro %}
-
 {#-
     The raw text columns passed through under a `raw_` prefix, for the quarantine: kept on
     rejected rows only: a clean row is the parsed row itself, and writing every clean row's
