@@ -512,8 +512,6 @@ def bench_demo(args, log) -> dict:
 
 
 def check_equality(size_result: dict, args, log) -> dict | None:
-    from compare import compare  # noqa: PLC0415
-
     size_dir = args.runs_root / f"orders_{size_result['size']}"
     for variant in ("dbt_models_tests", "dbt_models"):
         db = size_dir / variant / DB_NAME
@@ -524,6 +522,8 @@ def check_equality(size_result: dict, args, log) -> dict | None:
     marts = size_dir / "pandas" / "marts"
     if "pandas" not in size_result["variants"] or not marts.exists():
         return None
+    from compare import compare  # noqa: PLC0415 - needs pandas, only when the pandas variant ran
+
     log(f"{size_result['label']}: comparing pandas marts with dbt marts ({variant})")
     results = compare(db, marts)
     return {"size": size_result["size"], "dbt_variant": variant, "marts": results,

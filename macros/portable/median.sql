@@ -1,15 +1,25 @@
 {#-
-    The median of a numeric expression in an aggregate: for an even count, the mean of the two
-    middle values (continuous interpolation), the same on every engine.
+    A median per group, from ranks (DECISIONLOG D54): a median aggregate (DuckDB's
+    quantile_cont, Spark's percentile) keeps every group's values in one hash table, which
+    DuckDB cannot spill to disk, while a window sorts and spills. Plain SQL, the same on every
+    engine. In a CTE, rank each group's values with median_rank (NULLs
+    last) and count them with median_count; then aggregate with median_of_ranked, which
+    averages the middle value, or the two middle values for an even count. NULL when the
+    group has no value. Equal to quantile_cont(value, 0.5) on every group.
 -#}
-{% macro median(expression) -%}
-    {{ return(adapter.dispatch('median', 'customer_tiering')(expression)) }}
+{% macro median_rank(value, partition_by) -%}
+    row_number() over (partition by {{ partition_by }} order by {{ value }} asc nulls last)
 {%- endmacro %}
 
-{% macro default__median(expression) -%}
-    quantile_cont({{ expression }}, 0.5)
+{% macro median_count(value, partition_by) -%}
+    count({{ value }}) over (partition by {{ partition_by }})
 {%- endmacro %}
 
-{% macro spark__median(expression) -%}
-    percentile({{ expression }}, 0.5)
+{% macro median_of_ranked(value, value_rank, value_count) -%}
+    avg(
+        case
+            when {{ value_rank }} in (floor(({{ value_count }} + 1) / 2), floor(({{ value_count }} + 2) / 2))
+                then {{ value }}
+        end
+    )
 {%- endmacro %}

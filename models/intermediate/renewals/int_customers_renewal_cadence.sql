@@ -55,17 +55,27 @@ subscription_states as (
     group by customer_id
 ),
 
+{# Renewal intervals ranked per customer for their median (DECISIONLOG D54). #}
+periods_ranked as (
+    select
+        periods.*,
+        {{ median_rank('renewal_interval_days', 'customer_id') }} as interval_rank,
+        {{ median_count('renewal_interval_days', 'customer_id') }} as interval_count
+    from periods
+),
+
 period_totals as (
     select
         customer_id,
         count(*) as periods_count,
         sum(case when is_renewed then 1 else 0 end) as renewals_count,
-        {{ median('renewal_interval_days') }} as median_renewal_interval_days,
+        {{ median_of_ranked('renewal_interval_days', 'interval_rank', 'interval_count') }}
+            as median_renewal_interval_days,
         sum(case when has_ended then 1 else 0 end) as ended_periods_count,
         sum(case when is_renewed_on_time then 1 else 0 end) as on_time_renewals_count,
         min(period_start_date) as first_period_start_date,
         max(renewed_date) as last_renewed_date
-    from periods
+    from periods_ranked
     group by customer_id
 ),
 
