@@ -76,6 +76,8 @@ ORDERS = [
     ("unparseable_date", _order("badload", loaded_at="soon")),
     ("unparseable_number", _order("badnum", gross_amount="12,50")),
     ("unparseable_number", _order("badcost", cost_amount="1.2.3")),
+    # large amounts convert exactly (DECISIONLOG D58)
+    (None, _order("large", gross_amount="999999999999.999999", cost_amount="0.0000004")),
     ("unknown_status", _order("badstatus", status="shipped")),
     ("unknown_currency", _order("badcur", currency="XYZ")),
     ("negative_amount", _order("neg", gross_amount="-5")),
@@ -230,6 +232,17 @@ def test_messy_but_valid_values_are_normalised(quarantine_build):
     assert customer[0] == "b2b" and customer[1] == "unknown" and len(customer[2]) == 32
 
 
+def test_large_amounts_convert_exactly(quarantine_build):
+    """A trillion in the row's currency converts to exact cents and a cost below half a cent rounds
+    to zero: a narrower decimal type failed the build on amounts of a million (D58)."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    _, _, con = quarantine_build
+    row = con.execute("select gross_amount, cost_amount from staging.stg_raw__orders "
+                      "where order_id = 'O-large'").fetchone()
+    assert row == (Decimal("1000000000000.00"), Decimal("0.00"))
+
+
 def test_latest_load_wins(quarantine_build):
     _, _, con = quarantine_build
     assert con.execute("select region from staging.stg_raw__customers where customer_id = 'C3'").fetchone() == \
@@ -250,7 +263,7 @@ def test_the_reconciliation_is_printed(quarantine_build):
     work, _, _ = quarantine_build
     log = (work / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert "Raw data reconciliation" in log
-    assert "orders    raw 19 = clean 4 + rejected 14 + duplicates 1" in log
+    assert "orders    raw 20 = clean 5 + rejected 14 + duplicates 1" in log
 
 
 def test_a_file_this_dirty_stops_the_build_before_any_tier(tmp_path):

@@ -67,9 +67,8 @@ totals as (
         min(ordered_date) as first_purchase_date,
         max(ordered_date) as last_purchase_date,
         count(*) as frequency,
-        {#- decimal(38, 2) on every engine: Spark widens a sum by 10 digits only (DECISIONLOG D58) #}
-        cast(sum(net_amount) as decimal(38, 2)) as monetary,
-        cast(sum(margin_amount) as decimal(38, 2)) as margin,
+        sum(net_amount) as monetary,
+        sum(margin_amount) as margin,
         count(margin_amount) as purchases_with_cost
     from purchases
     group by customer_id

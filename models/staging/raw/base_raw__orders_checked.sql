@@ -89,12 +89,10 @@ ranked as (
 converted as (
     select
         ranked.*,
-        {{ to_reporting_amount('ranked.gross_local', 'ranked.rate_to_reporting') }} as gross_amount_reporting,
-        {{ to_reporting_amount('coalesce(ranked.discount_local, 0)', 'ranked.rate_to_reporting') }}
-            as discount_amount_reporting,
-        {{ to_reporting_amount('coalesce(ranked.refunded_local, 0)', 'ranked.rate_to_reporting') }}
-            as refunded_amount_reporting,
-        {{ to_reporting_amount('ranked.cost_local', 'ranked.rate_to_reporting') }} as cost_amount_reporting
+        round(ranked.gross_local * ranked.rate_to_reporting, 2) as gross_amount_reporting,
+        round(coalesce(ranked.discount_local, 0) * ranked.rate_to_reporting, 2) as discount_amount_reporting,
+        round(coalesce(ranked.refunded_local, 0) * ranked.rate_to_reporting, 2) as refunded_amount_reporting,
+        round(ranked.cost_local * ranked.rate_to_reporting, 2) as cost_amount_reporting
     from ranked
 ),
 

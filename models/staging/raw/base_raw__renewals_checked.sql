@@ -94,7 +94,7 @@ final as (
         {{ to_business_date('renewed_at_utc') }} as renewed_date,
         status_code as status,
         currency_code as currency,
-        {{ to_reporting_amount('amount_local', 'rate_to_reporting') }} as amount,
+        round(amount_local * rate_to_reporting, 2) as amount,
         loaded_at_utc as loaded_at,
         {{ raw_text_passthrough(raw_columns) }}
     from ranked

@@ -17,7 +17,7 @@ reporting_currency as (
 final as (
     select
         fx_rates.currency,
-        cast(fx_rates.base_per_unit / reporting_currency.reporting_base_per_unit as {{ type_raw_decimal() }})
+        cast(fx_rates.base_per_unit / reporting_currency.reporting_base_per_unit as {{ dbt.type_numeric() }})
             as rate_to_reporting
     from fx_rates
     cross join reporting_currency
