@@ -9,9 +9,9 @@ from a database where `dbt seed` loaded them, so their types are dbt's. With --t
 test is then run as dbt runs it (`select count(*) ... from (<test sql>)`).
 
 What dbt does and this does not: parse the project, render Jinja, introspect the catalog, run
-several nodes at once when the profile's `threads` is above 1, build each table under a temporary name and rename it,
-enforce contracts (create the table with typed columns, then insert), write column comments
-(`persist_docs`), run hooks and write its artifacts. The difference between the two timings is
+several nodes at once when the profile's `threads` is above 1, build each table under a
+temporary name and rename it, enforce contracts (create the table with typed columns, then
+insert), write column comments (`persist_docs`), run hooks and write its artifacts. The difference between the two timings is
 what dbt costs on top of the SQL.
 
 Usage: python benchmark/engine_floor.py --manifest target/manifest.json --db DIR/warehouse.duckdb

@@ -748,8 +748,11 @@ def write_report(result: dict, out: Path) -> None:
             lines.append(f"| {name} | {kind} | {fmt_s(row['dbt_s'])} | {100 * (row['share_of_node_time'] or 0):.1f} % | "
                          f"{fmt_s(row['engine_floor_s'])} |")
         by_type = s["time_by_resource_type"]
-        lines += ["", "Node seconds summed by kind (median per node, summed; dbt runs two nodes at a time, so "
-                  "the sum exceeds the wall time):", ""]
+        threads = str((s.get("measured_by") or {}).get("profile", {}).get("threads (dbt)", "?"))
+        overlap = ("dbt ran one node at a time, so the rest of the wall time is dbt's start-up and "
+                   "its work between nodes" if threads == "1" else
+                   f"dbt ran {threads} nodes at a time, so the sum can exceed the wall time")
+        lines += ["", f"Node seconds summed by kind (median per node, summed; {overlap}):", ""]
         for variant in ("dbt_models_tests", "engine_floor_tests"):
             if variant in by_type:
                 parts = ", ".join(f"{k} {fmt_s(v)}" for k, v in by_type[variant].items())

@@ -2,10 +2,10 @@
     A median per group, from ranks (DECISIONLOG D54): a median aggregate (DuckDB's
     quantile_cont, Spark's percentile) keeps every group's values in one hash table, which
     DuckDB cannot spill to disk, while a window sorts and spills. Plain SQL, the same on every
-    engine. In a CTE, rank each group's values with median_rank (NULLs
-    last) and count them with median_count; then aggregate with median_of_ranked, which
-    averages the middle value, or the two middle values for an even count. NULL when the
-    group has no value. Equal to quantile_cont(value, 0.5) on every group.
+    engine. In a CTE, rank each group's values with median_rank (NULLs last) and count them
+    with median_count; then aggregate with median_of_ranked, which averages the middle value,
+    or the two middle values for an even count. NULL when the group has no value. The same
+    value as quantile_cont(value, 0.5) or Spark's percentile(value, 0.5).
 -#}
 {% macro median_rank(value, partition_by) -%}
     row_number() over (partition by {{ partition_by }} order by {{ value }} asc nulls last)
