@@ -4,7 +4,11 @@
     and the checks run in two parts, rows whose customer_id occurs once in the file and the
     rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    pre_hook="{{ reset_malformed_rows('customers') }}",
+    post_hook="{{ collect_malformed_rows('customers') }}",
+) }}
 {%- set raw_columns = ['customer_id', 'signed_up_at', 'region', 'customer_type',
                        'acquisition_channel', 'email', 'loaded_at'] -%}
 {%- set natural_key = [clean_text('raw_rows.customer_id')] -%}
@@ -59,9 +63,10 @@ final as (
         coalesce(lower(region), 'unknown') as region,
         customer_type_code as customer_type,
         coalesce(lower(acquisition_channel), 'unknown') as acquisition_channel,
-        {{ dbt.hash('lower(email)') }} as email_hash,
+        {{ email_hash('email') }} as email_hash,
         loaded_at_utc as loaded_at,
-        {{ raw_text_passthrough(raw_columns) }}
+        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
+        {{ raw_text_passthrough(raw_columns | reject('equalto', 'email') | list) }}
     from ranked
 )
 

@@ -5,7 +5,11 @@
     whose feedback_id occurs once in the file and the rest, so that only the rest is ranked
     (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    pre_hook="{{ reset_malformed_rows('feedback') }}",
+    post_hook="{{ collect_malformed_rows('feedback') }}",
+) }}
 {%- set raw_columns = ['feedback_id', 'customer_id', 'submitted_at', 'kind', 'csat', 'nps',
                        'comment', 'loaded_at'] -%}
 {%- set natural_key = [clean_text('raw_rows.feedback_id')] -%}
@@ -78,6 +82,7 @@ final as (
         cast(nps_value as {{ dbt.type_int() }}) as nps,
         coalesce(length(comment), 0) as comment_length,
         loaded_at_utc as loaded_at,
+        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
         {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment') | list) }}
     from ranked
 )

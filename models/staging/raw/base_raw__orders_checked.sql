@@ -5,7 +5,11 @@
     parts, rows whose order_id occurs once in the file and the rest, so that only the rest
     is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    pre_hook="{{ reset_malformed_rows('orders') }}",
+    post_hook="{{ collect_malformed_rows('orders') }}",
+) }}
 {%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'currency',
                        'gross_amount', 'discount_amount', 'refunded_amount', 'cost_amount',
                        'sales_channel', 'promo_code', 'loaded_at'] -%}
@@ -115,6 +119,7 @@ final as (
         coalesce(sales_channels.is_assisted, false) as is_assisted,
         lower(converted.promo_code) as promo_code,
         converted.loaded_at_utc as loaded_at,
+        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
         {{ raw_text_passthrough(raw_columns, 'converted') }}
     from converted
     left join sales_channels

@@ -5,7 +5,11 @@
     The parse and the checks run in two parts, rows whose natural key occurs once in the
     file and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    pre_hook="{{ reset_malformed_rows('renewals') }}",
+    post_hook="{{ collect_malformed_rows('renewals') }}",
+) }}
 {%- set raw_columns = ['subscription_id', 'customer_id', 'plan', 'billing_cycle', 'period_start',
                        'period_end', 'renewed_at', 'amount', 'currency', 'status', 'loaded_at'] -%}
 {%- set natural_key = [clean_text('raw_rows.subscription_id'),
@@ -96,6 +100,7 @@ final as (
         currency_code as currency,
         round(amount_local * rate_to_reporting, 2) as amount,
         loaded_at_utc as loaded_at,
+        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
         {{ raw_text_passthrough(raw_columns) }}
     from ranked
 )

@@ -12,6 +12,7 @@ final as (
     select
         raw_row_key,
         reject_reason,
+        raw_line_number,
         raw_customer_id,
         raw_signed_up_at,
         raw_region,

@@ -12,6 +12,7 @@ final as (
     select
         raw_row_key,
         reject_reason,
+        raw_line_number,
         raw_feedback_id,
         raw_customer_id,
         raw_submitted_at,

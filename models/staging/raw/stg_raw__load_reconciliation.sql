@@ -1,8 +1,16 @@
 {#-
     One row per raw entity: how many raw rows arrived and where each one went.
     raw_rows = clean_rows + rejected_rows + duplicate_rows, asserted by a test.
+    raw_rows = the records the reader returned, counted here, plus the records it could not read
+    (malformed_row, invalid_encoding: the reader reports them, D80). A table, so that the files
+    are counted once; its hooks empty the reader's temporary reject tables its scans fill.
 -#}
 {%- set entities = ['customers', 'orders', 'renewals', 'feedback'] -%}
+{{ config(
+    materialized='table',
+    post_hook=["{{ reset_malformed_rows('customers') }}", "{{ reset_malformed_rows('orders') }}",
+               "{{ reset_malformed_rows('renewals') }}", "{{ reset_malformed_rows('feedback') }}"],
+) }}
 
 with
 
@@ -15,7 +23,8 @@ with
     select
         count(case when reject_reason is null then 1 end) as clean_rows,
         count(case when reject_reason <> 'duplicate' then 1 end) as rejected_rows,
-        count(case when reject_reason = 'duplicate' then 1 end) as duplicate_rows
+        count(case when reject_reason = 'duplicate' then 1 end) as duplicate_rows,
+        count(case when reject_reason in ('malformed_row', 'invalid_encoding') then 1 end) as unreadable_rows
     from {{ ref('base_raw__' ~ entity ~ '_checked') }}
 ),
 
@@ -24,7 +33,7 @@ unioned as (
     {%- for entity in entities %}
     select
         '{{ entity }}' as entity,
-        {{ entity }}_raw_count.raw_rows,
+        {{ entity }}_raw_count.raw_rows + {{ entity }}_outcomes.unreadable_rows as raw_rows,
         {{ entity }}_outcomes.clean_rows,
         {{ entity }}_outcomes.rejected_rows,
         {{ entity }}_outcomes.duplicate_rows

@@ -12,6 +12,7 @@ final as (
     select
         raw_row_key,
         reject_reason,
+        raw_line_number,
         raw_subscription_id,
         raw_customer_id,
         raw_plan,
