@@ -57,6 +57,9 @@
 -#}
 {% macro raw_contract_columns(entity) -%}
     {%- set columns = [] -%}
+    {%- if not execute -%}
+        {{- return(columns) -}}
+    {%- endif -%}
     {%- for raw_source in graph.sources.values()
             if raw_source.source_name == 'raw' and raw_source.name == entity -%}
         {%- for column in raw_source.columns.values() -%}
@@ -159,11 +162,17 @@
         {%- set names = run_query('select name from parquet_schema(' ~ path ~ ') where num_children is null')
                         .columns[0].values() | list -%}
     {%- else -%}
-        {#- the first physical line, read as one column: a delimiter and quote that never occur -#}
+        {#-
+            The first physical line, read as one column (a delimiter and quote that never occur).
+            `ignore_errors`: a badly encoded line further on must never fail this read, since
+            DuckDB's error would print it. (A header line that is itself unreadable is skipped,
+            so the next line is taken for the header, lacks the required columns and stops the
+            run in the preflight.)
+        -#}
         {%- set first_line = run_query(
             "select line from read_csv(" ~ path ~ ", header = false, auto_detect = false, "
             ~ "columns = {'line': 'varchar'}, delim = chr(1), quote = '', escape = '', "
-            ~ "encoding = '" ~ raw_encoding() ~ "') limit 1").columns[0].values() | list -%}
+            ~ "encoding = '" ~ raw_encoding() ~ "', ignore_errors = true) limit 1").columns[0].values() | list -%}
         {%- set names = [] -%}
         {%- if first_line and first_line[0] -%}
             {%- for name in first_line[0].replace('\ufeff', '').split(',') -%}

@@ -50,8 +50,10 @@
                 {%- if header | length == 0 and raw_source.meta.get('required', false) -%}
                     {%- do problems.append(file_name ~ " is empty (no header line)") -%}
                 {%- elif missing and header | length > 0 -%}
+                    {#- the header's own names are not printed: a file without a header line
+                        would print its first data row, e-mail included -#}
                     {%- do problems.append(file_name ~ " lacks required column(s) " ~ missing | join(', ')
-                                           ~ " (its header has: " ~ header | join(', ') ~ ")") -%}
+                                           ~ " in its header line") -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}

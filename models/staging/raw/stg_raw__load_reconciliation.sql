@@ -15,8 +15,19 @@
 with
 
 {% for entity in entities %}
+{#-
+    Every column is read: DuckDB checks the encoding only of the columns a query reads, so a
+    bare count(*) would count a record the checked model (which reads them all) finds unreadable.
+#}
+{%- set columns = raw_contract_columns(entity) | map(attribute=0) | list %}
 {{ entity }}_raw_count as (
-    select count(*) as raw_rows from {{ raw_relation(entity) }}
+    select count(*) as raw_rows
+    from {{ raw_relation(entity) }} as raw_records
+    {%- if columns %}
+    where length(concat_ws('|'
+        {%- for column in columns %}, coalesce(raw_records.{{ column }}, ''){% endfor -%}
+    )) >= 0
+    {%- endif %}
 ),
 
 {{ entity }}_outcomes as (
