@@ -164,6 +164,8 @@
     {%- else -%}
         {#-
             The first physical line, read as one column (a delimiter and quote that never occur).
+            `parallel = false`: with the profile's preserve_insertion_order off, a parallel scan
+            may return any line first (seen: a data line taken for the header).
             `ignore_errors`: a badly encoded line further on must never fail this read, since
             DuckDB's error would print it. (A header line that is itself unreadable is skipped,
             so the next line is taken for the header, lacks the required columns and stops the
@@ -172,7 +174,7 @@
         {%- set first_line = run_query(
             "select line from read_csv(" ~ path ~ ", header = false, auto_detect = false, "
             ~ "columns = {'line': 'varchar'}, delim = chr(1), quote = '', escape = '', "
-            ~ "encoding = '" ~ raw_encoding() ~ "', ignore_errors = true) limit 1").columns[0].values() | list -%}
+            ~ "encoding = '" ~ raw_encoding() ~ "', ignore_errors = true, parallel = false) limit 1").columns[0].values() | list -%}
         {%- set names = [] -%}
         {%- if first_line and first_line[0] -%}
             {%- for name in first_line[0].replace('\ufeff', '').split(',') -%}
