@@ -1,6 +1,8 @@
 {#-
     One row: the as-of date of this run. From the var `as_of_date` when given, else the latest
     business date of a clean completed order (derived from the data, never the wall clock).
+    That data-derived date is kept beside it: publication tells a replay (a given date that
+    differs from it) from a live build (DECISIONLOG D64).
 -#}
 {%- set given_date = var('as_of_date') -%}
 {%- if given_date and not modules.re.match('^\d{4}-\d{2}-\d{2}$', given_date | string) -%}
@@ -15,13 +17,19 @@ completed_orders as (
     where status = 'completed'
 ),
 
+latest_completed_order as (
+    select max(ordered_date) as latest_completed_order_date
+    from completed_orders
+),
+
 final as (
     select
         coalesce(
             cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
-            max(ordered_date)
-        ) as as_of_date
-    from completed_orders
+            latest_completed_order_date
+        ) as as_of_date,
+        latest_completed_order_date
+    from latest_completed_order
 )
 
 select * from final
