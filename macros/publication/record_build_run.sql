@@ -9,6 +9,8 @@
     Spark the table formats publish atomically themselves (README "Publication").
     It also records the raw input of the run (TIERING_RAW_PATH and format, or none for the demo
     seeds), so that the publication's fingerprint is taken of the files the build read.
+    Commands that change nothing in the database (`dbt docs generate`, `compile`, `show`, ...,
+    which also run the hooks) are not recorded: they may run on the read-only `published` target.
 -#}
 {% macro record_build_start() -%}
     {{ return(adapter.dispatch('record_build_start', 'customer_tiering')()) }}
@@ -28,8 +30,12 @@
     {{- return('tiering_meta.build_runs') -}}
 {%- endmacro %}
 
+{% macro is_recorded_command() -%}
+    {{- return(flags.WHICH not in ['generate', 'compile', 'show', 'list', 'ls', 'parse', 'debug', 'freshness', 'serve']) -}}
+{%- endmacro %}
+
 {% macro duckdb__record_build_start() -%}
-    {%- if execute -%}
+    {%- if execute and is_recorded_command() -%}
         {%- do run_query('create schema if not exists tiering_meta') -%}
         {%- do run_query(
             'create table if not exists ' ~ build_runs_relation() ~ ' ('
@@ -49,7 +55,7 @@
 {%- endmacro %}
 
 {% macro duckdb__record_build_finish(results) -%}
-    {%- if execute -%}
+    {%- if execute and is_recorded_command() -%}
         {%- set failed = results | selectattr('status', 'equalto', 'fail') | list | length -%}
         {%- set errored = results | selectattr('status', 'equalto', 'error') | list | length -%}
         {%- set skipped = results | selectattr('status', 'equalto', 'skipped') | list | length -%}
