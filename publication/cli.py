@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from publication import gate, parquet, provenance
@@ -56,7 +57,7 @@ def _nothing_published(settings: Settings, reason: str) -> int:
     return 1
 
 
-def _report(result: Published) -> None:
+def _report(result: Published, seconds: float) -> None:
     pub = result.publication
     print(f"\nPublished {pub.publication_id}{' (a replay)' if pub.is_replay else ''}: as of {pub.as_of_date}, "
           f"build {pub.dbt_invocation_id}, commit {pub.git_commit}")
@@ -66,7 +67,7 @@ def _report(result: Published) -> None:
         print("  raw data (raw = clean + rejected + duplicates):")
         for entity, raw, clean, rejected, duplicates, *_ in result.reconciliation:
             print(f"    {entity:<9} raw {raw:,} = clean {clean:,} + rejected {rejected:,} + duplicates {duplicates:,}")
-    print(f"Published file: {result.path}")
+    print(f"Published file: {result.path} (publication took {seconds:.1f} s)")
     if result.parquet_folder is not None:
         print(f"Parquet: {result.parquet_folder} (pointer {result.parquet_folder.parent / parquet.POINTER})")
     if pub.is_replay:
@@ -74,11 +75,12 @@ def _report(result: Published) -> None:
 
 
 def _publish_and_report(settings: Settings, live: bool) -> int:
+    started = time.monotonic()
     try:
         result = publish(settings, Path.cwd(), live=live)
     except gate.NotGreen as reason:
         return _nothing_published(settings, str(reason))
-    _report(result)
+    _report(result, time.monotonic() - started)
     return 0
 
 

@@ -53,6 +53,8 @@ class PublicationFile:
         self.connection = duckdb.connect(str(self.path), config={
             "memory_limit": memory_limit, "temp_directory": temp_directory})
         self.connection.execute(f"attach {_literal(str(work_db))} as work (read_only)")
+        # One transaction for the whole file: dozens of comment statements cost one commit, not one each.
+        self.connection.execute("begin transaction")
         self.connection.execute(f"create schema {PUBLISHED_SCHEMA}")
 
     def copy_table(self, table: SourceTable) -> int:
@@ -84,6 +86,7 @@ class PublicationFile:
 
     def commit(self) -> None:
         """Make the new file durable and put it in place of the published one, atomically."""
+        self.connection.execute("commit")
         self.connection.execute("detach work")
         self.connection.execute("checkpoint")
         self.connection.close()
