@@ -284,9 +284,10 @@ def test_parquet_copy_follows_the_pointer(story):
     assert current == story["after_third"][-1][0]
     folders = sorted(p.name for p in root.iterdir() if p.is_dir())
     assert folders == sorted(row[0] for row in story["after_third"])     # three kept
-    for mart in MARTS:
-        rows = duckdb.sql(f"select count(*) from read_parquet('{root / current / mart}.parquet')").fetchone()[0]
-        assert rows == story["bi_reconnected"]["counts"][mart]
+    with duckdb.connect() as connection:
+        for mart in MARTS:
+            rows = connection.execute(f"select count(*) from read_parquet('{root / current / mart}.parquet')").fetchone()[0]
+            assert rows == story["bi_reconnected"]["counts"][mart], mart
 
 
 def test_a_partial_build_is_never_published(story):
