@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from publication import gate, parquet, provenance
 from publication.publish import Published, publish
 from publication.settings import Settings, from_environment
@@ -37,13 +39,15 @@ def _target_path(dbt_args: list[str]) -> str | None:
 
 
 def _run_dbt_build(dbt_args: list[str]) -> int:
-    """`dbt build <args>` in a child process; SIGTERM/SIGINT reach dbt, and we wait for it."""
+    """`dbt build <args>` in a child process, waited for whatever happens: SIGTERM is passed on to
+    dbt; Ctrl-C (SIGINT) already reaches dbt from the terminal, so here it only does not kill us."""
     child = subprocess.Popen([_dbt_executable(), "build", *dbt_args])
 
     def forward(signum, _frame):
         child.send_signal(signum)
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+                signal.SIGINT: signal.signal(signal.SIGINT, lambda *_: None)}
     try:
         return child.wait()
     finally:
@@ -57,7 +61,7 @@ def _nothing_published(settings: Settings, reason: str) -> int:
     return 1
 
 
-def _report(result: Published, seconds: float) -> None:
+def _report(result: Published, seconds: float, settings: Settings) -> None:
     pub = result.publication
     print(f"\nPublished {pub.publication_id}{' (a replay)' if pub.is_replay else ''}: as of {pub.as_of_date}, "
           f"build {pub.dbt_invocation_id}, commit {pub.git_commit}")
@@ -70,8 +74,11 @@ def _report(result: Published, seconds: float) -> None:
     print(f"Published file: {result.path} (publication took {seconds:.1f} s)")
     if result.parquet_folder is not None:
         print(f"Parquet: {result.parquet_folder} (pointer {result.parquet_folder.parent / parquet.POINTER})")
-    if pub.is_replay:
-        print("This is a replay: the live publication is untouched (publish it live with --live).")
+    if pub.is_replay and result.path != settings.publish_path:
+        print(f"This is a replay: the live publication {settings.publish_path} is untouched "
+              "(to publish a replay live on purpose, add --live).")
+    elif pub.is_replay:
+        print("This replay was published to the live path on purpose (--live).")
 
 
 def _publish_and_report(settings: Settings, live: bool) -> int:
@@ -80,7 +87,12 @@ def _publish_and_report(settings: Settings, live: bool) -> int:
         result = publish(settings, Path.cwd(), live=live)
     except gate.NotGreen as reason:
         return _nothing_published(settings, str(reason))
-    _report(result, time.monotonic() - started)
+    except (duckdb.Error, OSError) as error:
+        # The new file was discarded (publish.py): the published one is as it was.
+        hint = ("; a client holds the published file read-write: connect BI read-only "
+                "(README \"Connecting a BI tool\")") if "lock" in str(error).lower() else ""
+        return _nothing_published(settings, f"the publication step failed: {error}{hint}")
+    _report(result, time.monotonic() - started, settings)
     return 0
 
 
