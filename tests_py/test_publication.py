@@ -37,6 +37,8 @@ import sqlalchemy as sa
 
 from dbt_project_runner import PROJECT, dbt_env, publication_command
 
+sys.path.insert(0, str(PROJECT))   # the publication package, for the gate tests below
+
 pytestmark = pytest.mark.publication
 
 MARTS = sorted(Path(p).stem for p in glob.glob(str(PROJECT / "models" / "marts" / "*.sql")))
@@ -297,3 +299,62 @@ def test_a_partial_build_is_never_published(story):
     assert proc.returncode != 0
     assert "ran only part of the project" in proc.stdout, proc.stdout[-2000:]
     assert _sha256(story["published"]) == before
+
+
+# --------------------------------------------------------------------------- the gate's rules, one by one
+# On a hand-made work database and dbt artefacts (no dbt run): each rule refuses on its own.
+
+def _fake_build(folder: Path, events: list[tuple], results: dict[str, str], invocation: str = "inv-2",
+                artefacts_invocation: str | None = None) -> tuple[Path, Path]:
+    from publication import gate
+
+    work_db, target = folder / "work.duckdb", folder / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(work_db)) as connection:
+        connection.execute("create schema tiering_meta; create schema intermediate")
+        connection.execute(f"create table {gate.BUILD_RUNS} (invocation_id varchar, event varchar, recorded_at timestamp, "
+                           "command varchar, raw_path varchar, raw_format varchar, executed_nodes integer, "
+                           "failed_nodes integer, errored_nodes integer, skipped_nodes integer)")
+        for minute, (invocation_id, event, command, failed) in enumerate(events):
+            connection.execute(f"insert into {gate.BUILD_RUNS} values (?, ?, timestamp '2026-01-01 00:00:00' + "
+                               f"interval {minute} minute, ?, null, 'csv', 3, ?, 0, 0)",
+                               [invocation_id, event, command, failed])
+        connection.execute("create table intermediate.int_as_of_date as select date '2025-12-31' as as_of_date, "
+                           "date '2025-12-31' as latest_completed_order_date")
+    nodes = {uid: {"resource_type": uid.split(".")[0], "name": uid.split(".")[-1], "schema": "intermediate",
+                   "alias": uid.split(".")[-1], "config": {"enabled": True, "materialized": "table"}}
+             for uid in ["model.p.int_as_of_date", "seed.p.raw_orders", "test.p.not_null_x"]}
+    meta = {"invocation_id": artefacts_invocation or invocation}
+    (target / "manifest.json").write_text(json.dumps({"metadata": meta, "nodes": nodes, "sources": {}}))
+    (target / "run_results.json").write_text(json.dumps(
+        {"metadata": meta, "results": [{"unique_id": uid, "status": status} for uid, status in results.items()]}))
+    return work_db, target
+
+
+ALL_PASS = {"model.p.int_as_of_date": "success", "seed.p.raw_orders": "success", "test.p.not_null_x": "pass"}
+GREEN = [("inv-1", "started", "build", None), ("inv-1", "finished", "build", 0),
+         ("inv-2", "started", "build", None), ("inv-2", "finished", "build", 0)]
+
+
+@pytest.mark.parametrize("events, results, artefacts, reason", [
+    (GREEN[:3], ALL_PASS, None, "never finished"),
+    (GREEN[:2] + [("inv-2", "started", "run", None), ("inv-2", "finished", "run", 0)], ALL_PASS, None,
+     "not `dbt build`"),
+    (GREEN[:3] + [("inv-2", "finished", "build", 1)], ALL_PASS, None, "was not green"),
+    (GREEN, ALL_PASS, "inv-1", "belongs to dbt invocation inv-1"),
+    (GREEN, {**ALL_PASS, "test.p.not_null_x": "fail"}, None, "did not pass"),
+    (GREEN, {k: v for k, v in ALL_PASS.items() if k != "test.p.not_null_x"}, None, "ran only part of the project"),
+], ids=["killed", "not_a_build", "failed_test", "other_invocation", "failed_in_run_results", "partial"])
+def test_the_gate_refuses_and_says_why(tmp_path, events, results, artefacts, reason):
+    from publication import gate
+
+    work_db, target = _fake_build(tmp_path, events, results, artefacts_invocation=artefacts)
+    with pytest.raises(gate.NotGreen, match=reason.replace("`", ".")):
+        gate.check(work_db, target)
+
+
+def test_the_gate_passes_a_whole_green_build(tmp_path):
+    from publication import gate
+
+    green = gate.check(*_fake_build(tmp_path, GREEN, ALL_PASS))
+    assert green.invocation_id == "inv-2" and green.as_of_date == "2025-12-31" and not green.is_replay
