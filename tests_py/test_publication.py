@@ -13,8 +13,9 @@ story, in one work folder, so that builds are shared between the assertions:
    publication is still served, and leave the published file byte-identical; `publish` then
    refuses and says why;
 4. a replay (an explicit as_of_date) publishes beside the live file, which stays byte-identical;
-5. a third green build (demo seeds again) publishes while the same session is still open: two
-   consecutive publications under one reader, and the history carries all three;
+   `publish --live` then publishes it to the live path on purpose;
+5. a third green build (demo seeds again) publishes while the same session is still open: three
+   publications under one reader, and the history carries all four;
 plus: a green build of part of the project (--select) is never published, and every published
 table says which as-of date and which build it comes from.
 """
@@ -130,6 +131,9 @@ def story(tmp_path_factory):
     facts["replay"] = _build(work, dbt_vars={"as_of_date": REPLAY_DATE})
     facts["hash_after_replay"] = _sha256(published)
     facts["replay_file"] = published.parent / "replays" / f"tiering_as_of_{REPLAY_DATE}.duckdb"
+    facts["live_replay"] = _run(publication_command("publish", work, live=True), dbt_env(work))
+    facts["after_live_replay"] = _read(published, "select as_of_date, is_replay from marts.publications "
+                                                  "order by published_at desc limit 1")
 
     third = _build(work)
     _ok(third, "the third build (demo seeds) while the same BI session is connected")
@@ -194,7 +198,7 @@ def test_first_build_publishes_and_says_where(story):
 def test_a_connected_bi_session_is_never_interrupted_and_sees_one_publication(story):
     before, after_second, after_third = story["bi_before"], story["bi_after_second"], story["bi_after_third"]
     assert before["publication_id"] == story["first"][0][0]
-    # Two publications later, the open session still reads the first one, whole and unchanged.
+    # Three publications later, the open session still reads the first one, whole and unchanged.
     assert after_second == before
     assert after_third == before
     assert before["counts"] == {m: before["claimed_counts"][m] for m in MARTS}
@@ -241,13 +245,16 @@ def test_a_replay_does_not_touch_the_live_publication(story):
     rows = _read(replay, "select as_of_date, is_replay from marts.publications")
     assert rows == [(REPLAY_DATE, True)]
     assert _read(replay, "select distinct as_of_date from marts.customer_segments") == [(REPLAY_DATE,)]
-    assert all(not row[3] for row in story["after_third"]), "the live history holds no replay"
+    # Published live on purpose: then, and only then, the live file serves the replay.
+    _ok(story["live_replay"], "publish --live")
+    assert story["after_live_replay"] == [(REPLAY_DATE, True)]
+    assert [row[3] for row in story["after_third"]] == [False, False, True, False]
 
 
 def test_the_history_carries_every_live_publication(story):
     ids = [row[0] for row in story["after_third"]]
     assert ids[:2] == [row[0] for row in story["after_second"]]
-    assert len(ids) == 3 and len(set(ids)) == 3
+    assert len(ids) == 4 and len(set(ids)) == 4
     assert story["hash_after_third"] != story["hash_after_second"]
     assert "serves publication " + ids[-1] in story["status"].stdout
 
@@ -285,7 +292,7 @@ def test_parquet_copy_follows_the_pointer(story):
     current = (root / "CURRENT").read_text().strip()
     assert current == story["after_third"][-1][0]
     folders = sorted(p.name for p in root.iterdir() if p.is_dir())
-    assert folders == sorted(row[0] for row in story["after_third"])     # three kept
+    assert folders == sorted(row[0] for row in story["after_third"])[-3:]     # the newest three kept
     with duckdb.connect() as connection:
         for mart in MARTS:
             rows = connection.execute(f"select count(*) from read_parquet('{root / current / mart}.parquet')").fetchone()[0]
