@@ -124,8 +124,8 @@ def _header(con, relations: set[str], database: Path) -> Header:
 
 def _pareto(con) -> tuple[list[dict], int]:
     """The cumulative share of revenue over the customers with positive net revenue, ranked as the
-    ABC definition ranks them, thinned to at most PARETO_MAX_POINTS points; the last customer of
-    each class and the first and last customer are always kept."""
+    ABC definition ranks them, thinned to about PARETO_MAX_POINTS points; the first and last
+    customer and the last two customers of each class are always kept (where a cut-off is crossed)."""
     total = con.execute("select count(*) from marts.customer_segments where monetary > 0").fetchone()[0]
     step = max(1, math.ceil(total / PARETO_MAX_POINTS))
     rows = _rows(con, """
@@ -149,10 +149,16 @@ def _pareto(con) -> tuple[list[dict], int]:
                 *,
                 abc_class_revenue is distinct from lead(abc_class_revenue) over (order by customer_rank) as is_class_end
             from ranked
+        ),
+        kept as (
+            select
+                *,
+                coalesce(lead(is_class_end) over (order by customer_rank), false) as is_before_class_end
+            from flagged
         )
         select customer_rank, customer_rank / ? as customer_share, cumulative_share, abc_class_revenue
-        from flagged
-        where customer_rank = 1 or customer_rank % ? = 0 or is_class_end
+        from kept
+        where customer_rank = 1 or customer_rank % ? = 0 or is_class_end or is_before_class_end
         order by customer_rank""", [float(total), step])
     return rows, total
 

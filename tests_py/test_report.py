@@ -1,0 +1,354 @@
+"""The business report (`python -m report`, `make report`): built from the marts, numbers read back
+from the file equal the marts, and it opens offline in headless Chromium with every section and
+chart drawn.
+
+Two warehouses: the demo (the session's docs_warehouse, built once for the docs and semantic
+tests too) and a generated data set with customers and orders only, whose renewals and feedback
+files hold a header and no row. The report of each is written once per module by the command
+line, as `make report` runs it. Every number is checked against SQL on the marts written here,
+not against the report's own queries; the last tests point the checks at a wrong database and at
+a page that fetches its script from the network and require them to fail.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from fontTools.ttLib import TTFont
+
+from dbt_project_runner import run_dbt
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from report import png  # noqa: E402
+from report.marts import abc_cutoffs  # noqa: E402
+
+pytestmark = pytest.mark.report
+
+ARTIFACTS = PROJECT / "artifacts" / "report"
+SECTIONS = ["tiers", "rfm", "abc", "cohorts", "lifecycle", "migration", "renewals"]
+DEMO_CHARTS = {"tiers", "rfm_grid", "segments", "abc", "cohort_logo", "cohort_revenue", "stages", "at_risk",
+               "cadence", "reminders", "satisfaction"}
+TIME_LIMIT_S = 30
+
+
+def _make_report(database: Path, out: Path) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "report", "--database", str(database), "--out", str(out)],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0, f"python -m report failed:\n{proc.stdout}\n{proc.stderr[-3000:]}"
+    return proc, elapsed
+
+
+@pytest.fixture(scope="module")
+def demo(docs_warehouse, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report_demo")
+    proc, elapsed = _make_report(docs_warehouse.warehouse, out)
+    return {"database": docs_warehouse.warehouse, "out": out, "html": out / "report.html", "seconds": elapsed, "proc": proc}
+
+
+@pytest.fixture(scope="module")
+def customers_and_orders(tmp_path_factory):
+    """A generated data set with customers and orders only: renewals and feedback are header-only files."""
+    work = tmp_path_factory.mktemp("report_customers_orders")
+    raw = work / "raw"
+    subprocess.run([sys.executable, "-m", "generator", "--customers", "300", "--seed", "7", "--format", "csv",
+                    "--quiet", "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
+    for entity in ("renewals", "feedback"):
+        path = raw / f"{entity}.csv"
+        path.write_text(path.read_text().splitlines()[0] + "\n")
+    (raw / "_manifest.json").unlink(missing_ok=True)
+    run_dbt(["build", "--exclude-resource-type", "test", "unit_test"], work / "dbt", raw_path=raw)
+    database = work / "dbt" / "warehouse.duckdb"
+    out = work / "report"
+    _make_report(database, out)
+    return {"database": database, "out": out, "html": out / "report.html"}
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with png.browser() as browser:
+        yield browser
+
+
+# --- reading the file back ------------------------------------------------------------------
+
+def figures_in(html: str) -> dict[str, dict]:
+    """chart id -> the Plotly figure embedded in the page."""
+    found = re.findall(r'<script type="application/json" id="figure-([\w-]+)" class="figure-data">(.*?)</script>',
+                       html, flags=re.S)
+    return {chart_id: json.loads(text) for chart_id, text in found}
+
+
+def header_in(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="report-header">(.*?)</script>', html, re.S).group(1))
+
+
+def traces(figure: dict) -> dict[str, dict]:
+    return {trace["uid"]: trace for trace in figure["data"]}
+
+
+def _sql(con, sql: str) -> list[tuple]:
+    return [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in con.execute(sql).fetchall()]
+
+
+def _month(value: str) -> dt.date:
+    return dt.date(int(value[:4]), int(value[5:7]), 1)
+
+
+def number_mismatches(html: str, database: Path) -> list[str]:
+    """Every number the report shows that differs from the marts of `database`, as messages."""
+    problems: list[str] = []
+    figures, header = figures_in(html), header_in(html)
+
+    def check(what: str, shown, expected, approx: bool = False):
+        same = shown == pytest.approx(expected, rel=1e-9, abs=1e-9) if approx else shown == expected
+        if not same:
+            problems.append(f"{what}: shown {shown!r}, marts say {expected!r}")
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        # Header: as-of date and the load reconciliation.
+        check("as-of date", header["as_of_date"],
+              con.execute("select max(as_of_date) from marts.customer_segments").fetchone()[0].isoformat())
+        recon = {r[0]: list(r[1:]) for r in _sql(con, "select entity, raw_rows, clean_rows, rejected_rows, duplicate_rows"
+                                                      " from staging.stg_raw__load_reconciliation")}
+        check("reconciliation", {r["entity"]: [r["raw_rows"], r["clean_rows"], r["rejected_rows"], r["duplicate_rows"]]
+                                 for r in header["reconciliation"]}, recon)
+
+        # 1. Tiers: customers per tier and service level; revenue per tier.
+        tier = traces(figures["tiers"])
+        for level, in _sql(con, "select distinct service_level from marts.customer_segments"):
+            trace = tier.get(f"tier-customers-{level}")
+            expected = dict(_sql(con, f"select value_tier, count(*) from marts.customer_segments"
+                                      f" where service_level = '{level}' group by 1"))
+            shown = {} if trace is None else {t: n for t, n in zip(trace["customdata"], trace["x"]) if n}
+            check(f"tier customers ({level})", shown, expected)
+        revenue = dict(_sql(con, "select value_tier, coalesce(sum(monetary), 0) from marts.customer_segments group by 1"))
+        shown = dict(zip(tier["tier-revenue"]["customdata"], tier["tier-revenue"]["x"]))
+        check("tier revenue", shown, pytest.approx(revenue, rel=1e-9, abs=1e-6))
+
+        # 2. RFM grid and segments.
+        if "rfm_grid" in figures:
+            grid = traces(figures["rfm_grid"])["rfm-grid"]
+            shown = {(int(y[1]), int(x[1])): (grid["z"][i][j], grid["customdata"][i][j])
+                     for i, y in enumerate(grid["y"]) for j, x in enumerate(grid["x"]) if grid["z"][i][j] is not None}
+            expected = {(r, f): (n, m) for r, f, n, m in _sql(
+                con, "select r_score, f_score, count(*), avg(monetary) from marts.customer_segments"
+                     " where r_score is not null group by 1, 2")}
+            check("RFM grid cells", set(shown), set(expected))
+            for cell in set(shown) & set(expected):
+                check(f"RFM grid {cell}", shown[cell], pytest.approx(expected[cell], rel=1e-9))
+        seg = traces(figures["segments"])
+        summary = {code: (c, r) for code, c, r in _sql(
+            con, "select segment_code, customer_share, revenue_share from marts.segment_summary")}
+        check("segment customer shares", dict(zip(seg["segment-customer-share"]["customdata"], seg["segment-customer-share"]["x"])),
+              {code: c for code, (c, _) in summary.items()})
+        check("segment revenue shares", dict(zip(seg["segment-revenue-share"]["customdata"], seg["segment-revenue-share"]["x"])),
+              {code: r for code, (_, r) in summary.items()})
+
+        # 3. ABC: every point of the curve, the class of the customer at that rank, the class sizes.
+        paying = _sql(con, "select monetary, abc_class_revenue from marts.customer_segments where monetary > 0"
+                           " order by monetary desc, customer_id")
+        total, running, curve = sum(m for m, _ in paying), 0.0, {}
+        for rank, (monetary, abc_class) in enumerate(paying, start=1):
+            running += monetary
+            curve[rank] = (rank / len(paying), running / total, abc_class)
+        abc = traces(figures["abc"])
+        for abc_class in ("A", "B", "C"):
+            trace = abc.get(f"pareto-{abc_class}", {"customdata": [], "x": [], "y": []})
+            for rank, x, y in zip(trace["customdata"], trace["x"], trace["y"]):
+                if rank not in curve:
+                    problems.append(f"Pareto point #{rank}: the marts have {len(curve)} paying customers")
+                    continue
+                check(f"Pareto point #{rank}", (x, y, abc_class), (curve[rank][0], pytest.approx(curve[rank][1], rel=1e-9),
+                                                                  curve[rank][2]))
+        check("Pareto curve ends at 100 %", max((p for t in abc.values() if t["uid"].startswith("pareto")
+                                                 for p in t["y"]), default=None), pytest.approx(1.0))
+        for basis in ("revenue", "margin"):
+            expected = dict(_sql(con, f"select abc_class_{basis}, count(*) from marts.customer_segments"
+                                      f" where abc_class_{basis} is not null group by 1"))
+            trace = abc[f"abc-class-{basis}"]
+            check(f"ABC class sizes by {basis}", {c: n for c, n in zip(trace["customdata"], trace["y"]) if n}, expected)
+
+        # 4. Cohorts: every cell, and an empty cell exactly where the mart has no row.
+        rows = {(m.isoformat()[:7], a): (r, rr) for m, a, r, rr in _sql(
+            con, "select cohort_month, months_since_acquisition, retention_rate, revenue_retention from marts.churn_cohort")}
+        for chart_id, column in (("cohort_logo", 0), ("cohort_revenue", 1)):
+            heat = figures[chart_id]["data"][0]
+            shown = {(y, x): heat["z"][i][j] for i, y in enumerate(heat["y"]) for j, x in enumerate(heat["x"])}
+            check(f"{chart_id} filled cells", {k for k, v in shown.items() if v is not None},
+                  {k for k, v in rows.items() if v[column] is not None})
+            check(f"{chart_id} values", {k: v for k, v in shown.items() if v is not None},
+                  {k: v[column] for k, v in rows.items() if v[column] is not None})
+
+        # 5. Lifecycle.
+        stage = traces(figures["stages"])["stage-customers"]
+        check("customers per stage", dict(zip(stage["customdata"], stage["y"])),
+              dict(_sql(con, "select stage, count(*) from marts.lifecycle_stage group by 1")))
+        expected = dict(_sql(con, "select s.value_tier, count(*) from marts.lifecycle_stage as l inner join"
+                                  " marts.customer_segments as s using (customer_id) where l.stage = 'at_risk' group by 1"))
+        shown = traces(figures["at_risk"])["at-risk-by-tier"] if "at_risk" in figures else {"customdata": [], "y": []}
+        check("at-risk customers per tier", dict(zip(shown["customdata"], shown["y"])), expected)
+
+        # 7. Renewals and satisfaction.
+        expected = dict(_sql(con, "select cadence_class, count(*) from marts.customer_segments"
+                                  " where cadence_class <> 'no_subscription' group by 1"))
+        shown = traces(figures["cadence"])["cadence-customers"] if "cadence" in figures else {"customdata": [], "y": []}
+        check("customers per renewal cadence", dict(zip(shown["customdata"], shown["y"])), expected)
+        expected = {(level, status): n for level, status, n in _sql(
+            con, "select service_level, reminder_status, count(*) from marts.renewal_reminders group by 1, 2")}
+        shown = {}
+        for uid, trace in (traces(figures["reminders"]).items() if "reminders" in figures else []):
+            status = uid.removeprefix("reminders-")
+            shown.update({(level, status): n for level, n in zip(trace["customdata"], trace["y"]) if n})
+        check("renewal reminders by service level and status", shown, expected)
+        expected = dict(_sql(con, "select satisfaction_tier, count(*) from marts.customer_segments group by 1"))
+        if set(expected) <= {"unknown"}:  # no feedback: the section says so instead of a chart
+            expected = {}
+        shown = traces(figures["satisfaction"])["satisfaction-customers"] if "satisfaction" in figures else {"customdata": [], "y": []}
+        check("customers per satisfaction tier", dict(zip(shown["customdata"], shown["y"])), expected)
+    return problems
+
+
+def inspect_in_browser(page) -> dict[str, list[str]]:
+    """What the open report fails to show: sections, charts (drawn with every trace), its font."""
+    problems = {"sections": [], "charts": [], "font": []}
+    if page.evaluate("document.body.dataset.rendered") != "true":
+        problems["charts"].append(f"the charts did not render ({page.evaluate('document.body.dataset.rendered')})")
+    for key in SECTIONS:
+        section = page.locator(f"section[data-section='{key}']")
+        if section.count() != 1 or not section.first.is_visible():
+            problems["sections"].append(f"section {key} is not shown")
+        elif not section.first.locator(".chart, p.notice").count():
+            problems["sections"].append(f"section {key} has neither a chart nor a notice")
+    charts = page.evaluate("""() => Array.from(document.querySelectorAll('.chart')).map(div => ({
+        id: div.dataset.chart,
+        expected: JSON.parse(document.getElementById('figure-' + div.dataset.chart).textContent).data.length,
+        drawn: div._fullData ? div._fullData.length : 0,
+        svg: div.querySelectorAll('svg.main-svg').length,
+        marks: div.querySelectorAll('g.trace, g.hm, image').length,
+        height: div.getBoundingClientRect().height}))""")
+    for chart in charts:
+        if not (chart["svg"] and chart["drawn"] == chart["expected"] and chart["marks"] and chart["height"] > 150):
+            problems["charts"].append(f"chart {chart['id']} is not drawn: {chart}")
+    if not page.evaluate("""() => Array.from(document.fonts).some(f => f.family.replace(/"/g, '') === 'Tiering Sans'
+                                                                    && f.status === 'loaded')"""):
+        problems["font"].append("the embedded font did not load")
+    return problems
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+def test_report_builds_from_the_demo_with_a_png_per_chart_in_time(demo):
+    html = demo["html"].read_text(encoding="utf-8")
+    assert set(figures_in(html)) == DEMO_CHARTS
+    for chart_id in DEMO_CHARTS | {"report"}:
+        picture = demo["out"] / f"{chart_id}.png"
+        assert picture.is_file() and picture.stat().st_size > 10_000, f"{picture.name} missing or empty"
+    assert demo["seconds"] < TIME_LIMIT_S, f"the report took {demo['seconds']:.1f} s on the demo"
+    assert "Unpublished build" in html, "a warehouse without marts.publications must say it is unpublished"
+
+
+def test_report_is_one_file_that_names_nothing_outside_it(demo):
+    html = demo["html"].read_text(encoding="utf-8")
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=", html, re.I), "an element loads a file"
+    assert re.search(r"@font-face \{[^}]*url\(data:font/woff;base64,", html), "the font is not embedded"
+    assert not re.search(r"url\((?!data:)[^)]*\)", html.split("<script>", 1)[0]), "a style loads from outside"
+    assert len(html.encode()) < 6_000_000, "the file is larger than plotly.js, the font subset and the data need"
+
+
+def test_numbers_shown_equal_the_marts(demo):
+    assert number_mismatches(demo["html"].read_text(encoding="utf-8"), demo["database"]) == []
+
+
+def test_abc_cut_lines_sit_where_the_marts_classes_change(demo):
+    """The customer whose revenue crosses a cut-off is the last of the higher class (models/_docs.md)."""
+    abc = figures_in(demo["html"].read_text(encoding="utf-8"))["abc"]
+    lines = sorted(shape["y0"] for shape in abc["layout"]["shapes"])
+    cutoffs = abc_cutoffs()
+    assert lines == sorted(cutoffs.values())
+    points = {}
+    for trace in abc["data"]:
+        if trace["uid"].startswith("pareto-"):
+            points.update({rank: (y, trace["uid"][-1]) for rank, y in zip(trace["customdata"], trace["y"])})
+    for higher, lower in (("A", "B"), ("B", "C")):
+        last = max(rank for rank, (_, c) in points.items() if c == higher)
+        previous = points[last - 1][0] if last > 1 else 0.0
+        assert previous < cutoffs[higher] <= points[last][0] + 1e-12, (higher, last, previous, points[last])
+        assert points[last + 1][1] == lower
+
+
+def test_report_opens_offline_in_chromium_with_every_section_and_chart(demo, chromium):
+    page = png.open_offline(chromium, demo["html"])
+    try:
+        problems = inspect_in_browser(page)
+        shown_text = page.evaluate("""() => document.body.innerText + Array.from(
+            document.querySelectorAll('svg text')).map(t => t.textContent).join('')""")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        outside, errors = list(page.outside_requests), list(page.errors)
+    finally:
+        page.context.close()
+    assert problems == {"sections": [], "charts": [], "font": []}
+    assert outside == [], "the report asked the network for something"
+    assert errors == [], "the page logged errors"
+    assert (ARTIFACTS / "report.png").stat().st_size > 100_000
+    # Every character shown, Chinese included, has a glyph in the embedded font.
+    html = demo["html"].read_text(encoding="utf-8")
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    missing = sorted({ch for ch in shown_text if not ch.isspace() and ord(ch) not in cmap})
+    assert re.search(r"[\u4e00-\u9fff]", shown_text), "no Chinese is shown"
+    assert missing == [], f"characters without a glyph in the embedded font: {''.join(missing)}"
+
+
+def test_report_builds_from_customers_and_orders_only(customers_and_orders, chromium):
+    html = customers_and_orders["html"].read_text(encoding="utf-8")
+    assert number_mismatches(html, customers_and_orders["database"]) == []
+    assert {"cadence", "reminders", "satisfaction"}.isdisjoint(figures_in(html))
+    page = png.open_offline(chromium, customers_and_orders["html"])
+    try:
+        problems = inspect_in_browser(page)
+        notices = {key: page.locator(f"p.notice[data-notice='{key}']").all_inner_texts() for key in ("migration", "renewals")}
+        outside, errors = list(page.outside_requests), list(page.errors)
+        page.screenshot(path=str(ARTIFACTS / "report_customers_orders.png"), full_page=True)
+    finally:
+        page.context.close()
+    assert problems == {"sections": [], "charts": [], "font": []}
+    assert outside == [] and errors == []
+    assert any("No subscriptions" in text for text in notices["renewals"]), notices
+    assert any("No feedback" in text for text in notices["renewals"]), notices
+    assert any("segment_migration is absent" in text for text in notices["migration"]), notices
+
+
+def test_the_checks_fail_on_other_marts_and_on_a_page_that_fetches(demo, customers_and_orders, chromium, tmp_path):
+    """A check that cannot fail is worse than none."""
+    # The demo's report compared with another warehouse's marts: numbers differ.
+    mismatches = number_mismatches(demo["html"].read_text(encoding="utf-8"), customers_and_orders["database"])
+    assert any(m.startswith("tier customers") for m in mismatches) and any(m.startswith("cohort_logo") for m in mismatches)
+    # The same page with plotly.js loaded from a CDN: the request is caught and nothing is drawn.
+    html = demo["html"].read_text(encoding="utf-8")
+    start = html.index("<script>", html.index("</style>"))
+    end = html.index("</script>", start) + len("</script>")
+    fetching = tmp_path / "fetching.html"
+    fetching.write_text(html[:start] + '<script src="https://cdn.plot.ly/plotly-3.1.0.min.js"></script>' + html[end:],
+                        encoding="utf-8")
+    page = png.open_offline(chromium, fetching)
+    try:
+        problems = inspect_in_browser(page)
+        outside, errors = list(page.outside_requests), list(page.errors)
+    finally:
+        page.context.close()
+    assert outside == ["https://cdn.plot.ly/plotly-3.1.0.min.js"]
+    assert problems["charts"] and errors
