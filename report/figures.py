@@ -80,7 +80,8 @@ def value_tiers(data: MartData) -> Section:
         fig.add_trace(go.Bar(
             uid=f"tier-customers-{level}", name=L.label(L.SERVICE_LEVELS, level), orientation="h",
             y=names, x=[counts.get(t, 0) for t in order], marker_color=PALETTE.get(level),
-            customdata=order, hovertemplate="%{y}: %{x} customers 客户<extra>%{fullData.name}</extra>"), row=1, col=1)
+            customdata=order, texttemplate="%{x}", textposition="inside", insidetextanchor="middle",
+            hovertemplate="%{y}: %{x} customers 客户<extra>%{fullData.name}</extra>"), row=1, col=1)
     fig.add_trace(go.Bar(
         uid="tier-revenue", name="Net revenue 净收入", orientation="h", y=names,
         x=[tiers[t]["revenue"] for t in order], customdata=order, showlegend=False,
@@ -95,7 +96,8 @@ def value_tiers(data: MartData) -> Section:
                    "VIP, active, potential and ordinary customers: how many, what they bring, and the service "
                    "each is recommended (dedicated account managers go to ABC class A). "
                    "VIP / 活跃 / 潜力 / 普通客户的数量、收入贡献与推荐服务等级。",
-                   charts=[_chart("tiers", "Value tiers · 价值分层", fig, barmode="stack", height=440)])
+                   charts=[_chart("tiers", "Value tiers · 价值分层", fig, barmode="stack", height=440,
+                                  uniformtext={"minsize": 10, "mode": "hide"})])
 
 
 # --- 2 RFM grid and segments --------------------------------------------------------------
@@ -128,15 +130,16 @@ def rfm(data: MartData) -> Section:
     fig = go.Figure([
         go.Bar(uid="segment-customer-share", name="Share of customers 客户占比", orientation="h", y=names,
                x=[s["customer_share"] for s in segments], customdata=[s["segment_code"] for s in segments],
-               text=[f"{_pct(s['customer_share'])} ({s['customers']:,})" for s in segments],
-               marker_color=PALETTE["customers"], hovertemplate="%{y}: %{text}<extra></extra>"),
+               text=[f"{_pct(s['customer_share'])} ({s['customers']:,})" for s in segments], textposition="outside",
+               cliponaxis=False, marker_color=PALETTE["customers"], hovertemplate="%{y}: %{text}<extra></extra>"),
         go.Bar(uid="segment-revenue-share", name="Share of revenue 收入占比", orientation="h", y=names,
                x=[s["revenue_share"] for s in segments], customdata=[s["segment_code"] for s in segments],
-               text=[_pct(s["revenue_share"]) for s in segments],
+               text=[_pct(s["revenue_share"]) for s in segments], textposition="outside", cliponaxis=False,
                marker_color=PALETTE["revenue"], hovertemplate="%{y}: %{text}<extra></extra>"),
     ])
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat=".0%", title_text="Share 占比")
+    widest = max([s["customer_share"] or 0 for s in segments] + [s["revenue_share"] or 0 for s in segments] + [0.01])
+    fig.update_xaxes(tickformat=".0%", title_text="Share 占比", range=[0, widest * 1.18])
     section.charts.append(_chart("segments", "Segments · 客户分群", fig, height=560, barmode="group",
                                  margin={"l": 230, "r": 30, "t": 30, "b": 60}))
     return section
@@ -312,10 +315,10 @@ def renewals(data: MartData) -> Section:
             uid=f"reminders-{status}", name=L.label(L.REMINDER_STATUS, status), customdata=levels,
             x=[L.label(L.SERVICE_LEVELS, level, "<br>") for level in levels],
             y=[counts.get((level, status), 0) for level in levels], marker_color=PALETTE.get(status),
-            texttemplate="%{y}", textposition="inside") for status in statuses])
+            texttemplate="%{y}", textposition="outside", cliponaxis=False) for status in statuses])
         fig.update_yaxes(title_text="Subscriptions to remind 待提醒订阅数")
         section.charts.append(_chart("reminders", "Renewal reminders by service level · 各服务等级续费提醒", fig,
-                                     height=400, barmode="stack"))
+                                     height=400, barmode="group"))
     satisfaction = {r["satisfaction_tier"]: r["customers"] for r in data.satisfaction}
     if not any(count for tier, count in satisfaction.items() if tier != "unknown"):
         section.notices.append("No feedback in the data: no satisfaction tiers. 数据中没有客户反馈：无满意度分层。")

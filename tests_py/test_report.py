@@ -77,6 +77,29 @@ def customers_and_orders(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def published(docs_warehouse, tmp_path_factory):
+    """A published file as the publication step writes it: the marts, marts.publications and
+    marts.load_reconciliation, in schema marts of a file of their own (no staging schema)."""
+    work = tmp_path_factory.mktemp("report_published")
+    database = work / "published.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"attach '{docs_warehouse.warehouse}' as built (read_only)")
+        con.execute("create schema marts")
+        for mart in ("customer_segments", "segment_summary", "churn_cohort", "lifecycle_stage", "renewal_reminders"):
+            con.execute(f"create table marts.{mart} as select * from built.marts.{mart}")
+        con.execute("create table marts.load_reconciliation as select * from built.staging.stg_raw__load_reconciliation")
+        con.execute("""create table marts.publications as
+            select * from (values
+                ('pub-older', timestamp '2026-01-01 08:00:00', date '2025-11-30', 'aaaaaaa', 'f0', '{}', false),
+                ('pub-20260102-1', timestamp '2026-01-02 08:00:00',
+                 (select max(as_of_date) from built.marts.customer_segments), 'abc1234def', 'f1', '{}', false))
+                as t(publication_id, published_at, as_of_date, git_commit, raw_fingerprint, mart_row_counts, is_replay)""")
+        con.execute("detach built")
+    _make_report(database, work / "report")
+    return {"database": database, "html": work / "report" / "report.html"}
+
+
+@pytest.fixture(scope="module")
 def chromium():
     with png.browser() as browser:
         yield browser
@@ -118,11 +141,19 @@ def number_mismatches(html: str, database: Path) -> list[str]:
             problems.append(f"{what}: shown {shown!r}, marts say {expected!r}")
 
     with duckdb.connect(str(database), read_only=True) as con:
-        # Header: as-of date and the load reconciliation.
-        check("as-of date", header["as_of_date"],
-              con.execute("select max(as_of_date) from marts.customer_segments").fetchone()[0].isoformat())
+        # Header: as-of date, publication and the load reconciliation (published copies when there are).
+        tables = {".".join(r) for r in con.execute("select table_schema, table_name from information_schema.tables").fetchall()}
+        if "marts.publications" in tables:
+            publication_id, as_of = con.execute("select publication_id, as_of_date from marts.publications"
+                                                " order by published_at desc limit 1").fetchone()
+        else:
+            publication_id = None
+            as_of = con.execute("select max(as_of_date) from marts.customer_segments").fetchone()[0]
+        check("as-of date", header["as_of_date"], as_of.isoformat())
+        check("publication", header["publication_id"], publication_id)
+        source = "marts.load_reconciliation" if "marts.load_reconciliation" in tables else "staging.stg_raw__load_reconciliation"
         recon = {r[0]: list(r[1:]) for r in _sql(con, "select entity, raw_rows, clean_rows, rejected_rows, duplicate_rows"
-                                                      " from staging.stg_raw__load_reconciliation")}
+                                                      f" from {source}")}
         check("reconciliation", {r["entity"]: [r["raw_rows"], r["clean_rows"], r["rejected_rows"], r["duplicate_rows"]]
                                  for r in header["reconciliation"]}, recon)
 
@@ -352,3 +383,11 @@ def test_the_checks_fail_on_other_marts_and_on_a_page_that_fetches(demo, custome
         page.context.close()
     assert outside == ["https://cdn.plot.ly/plotly-3.1.0.min.js"]
     assert problems["charts"] and errors
+
+
+def test_report_of_a_published_file_names_its_publication(published):
+    html = published["html"].read_text(encoding="utf-8")
+    assert number_mismatches(html, published["database"]) == []
+    assert header_in(html)["publication_id"] == "pub-20260102-1"
+    assert header_in(html)["reconciliation_source"] == "marts.load_reconciliation"
+    assert "Unpublished build" not in html and 'data-field="publication_id">pub-20260102-1<' in html
