@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     database = args.database or marts.default_database()
+    if args.database is None and database != marts.published_database():
+        print(f"report: nothing published at {marts.published_database()} yet: reading the warehouse {database}",
+              file=sys.stderr)
     data = marts.read(database)
     if not data.header.published:
         print(f"report: {database} has no marts.publications: the header says 'unpublished build'", file=sys.stderr)

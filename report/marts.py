@@ -60,9 +60,14 @@ class MartData:
     satisfaction: list[dict]      # satisfaction_tier: customers
 
 
+def published_database() -> Path:
+    """Where the publication step writes the marts BI reads."""
+    return Path(os.environ.get("TIERING_PUBLISH_PATH") or DEFAULT_PUBLISHED)
+
+
 def default_database() -> Path:
     """The published file; the work warehouse when nothing was ever published (said in the header)."""
-    published = Path(os.environ.get("TIERING_PUBLISH_PATH") or DEFAULT_PUBLISHED)
+    published = published_database()
     if published.exists():
         return published
     work = Path(os.environ.get("TIERING_DUCKDB_PATH") or DEFAULT_WORK)

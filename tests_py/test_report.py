@@ -391,3 +391,16 @@ def test_report_of_a_published_file_names_its_publication(published):
     assert header_in(html)["publication_id"] == "pub-20260102-1"
     assert header_in(html)["reconciliation_source"] == "marts.load_reconciliation"
     assert "Unpublished build" not in html and 'data-field="publication_id">pub-20260102-1<' in html
+
+
+def test_default_database_is_the_published_file_then_the_work_warehouse(tmp_path, monkeypatch):
+    from report.marts import default_database
+
+    published, work = tmp_path / "published.duckdb", tmp_path / "work.duckdb"
+    monkeypatch.setenv("TIERING_PUBLISH_PATH", str(published))
+    monkeypatch.setenv("TIERING_DUCKDB_PATH", str(work))
+    assert default_database() == published            # neither exists: the published path, and read() says so
+    work.touch()
+    assert default_database() == work                 # nothing published yet: the work warehouse
+    published.touch()
+    assert default_database() == published            # published: always the published file
