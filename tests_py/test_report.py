@@ -94,6 +94,16 @@ def published(docs_warehouse, tmp_path_factory):
                 ('pub-20260102-1', timestamp '2026-01-02 08:00:00',
                  (select max(as_of_date) from built.marts.customer_segments), 'abc1234def', 'f1', '{}', false))
                 as t(publication_id, published_at, as_of_date, git_commit, raw_fingerprint, mart_row_counts, is_replay)""")
+        # A segment migration mart with the columns the report reads (issue 15 is not built yet).
+        con.execute("""create table marts.segment_migration as
+            select * from (values
+                ('segment', date '2025-10-31', date '2025-11-30', 'loyal', 'champions', 12, 'up'),
+                ('segment', date '2025-10-31', date '2025-11-30', 'champions', 'at_risk', 5, 'down'),
+                ('segment', date '2025-11-30', date '2025-12-31', 'loyal', 'champions', 7, 'up'),
+                ('segment', date '2025-11-30', date '2025-12-31', 'champions', 'loyal', 3, 'down'),
+                ('segment', date '2025-11-30', date '2025-12-31', 'champions', 'champions', 300, 'same'),
+                ('value_tier', date '2025-11-30', date '2025-12-31', 'active', 'vip', 99, 'up'))
+                as t(dimension, period_from, period_to, from_value, to_value, customers, movement)""")
         con.execute("detach built")
     _make_report(database, work / "report")
     return {"database": database, "html": work / "report" / "report.html"}
@@ -128,6 +138,11 @@ def _sql(con, sql: str) -> list[tuple]:
 
 def _month(value: str) -> dt.date:
     return dt.date(int(value[:4]), int(value[5:7]), 1)
+
+
+def _segments(con) -> list[dict]:
+    cursor = con.execute("select segment_code, segment_label_en, segment_label_zh from marts.segment_summary")
+    return [dict(zip(("segment_code", "segment_label_en", "segment_label_zh"), row)) for row in cursor.fetchall()]
 
 
 def number_mismatches(html: str, database: Path) -> list[str]:
@@ -231,6 +246,24 @@ def number_mismatches(html: str, database: Path) -> list[str]:
                                   " marts.customer_segments as s using (customer_id) where l.stage = 'at_risk' group by 1"))
         shown = traces(figures["at_risk"])["at-risk-by-tier"] if "at_risk" in figures else {"customdata": [], "y": []}
         check("at-risk customers per tier", dict(zip(shown["customdata"], shown["y"])), expected)
+
+        # 6. Migration: the last period's matrix and the moves per period (segment dimension).
+        if "marts.segment_migration" in tables:
+            last = con.execute("select max(period_to) from marts.segment_migration where dimension = 'segment'").fetchone()[0]
+            expected = {(f, t): n for f, t, n in _sql(con, "select from_value, to_value, customers from marts.segment_migration"
+                                                           f" where dimension = 'segment' and period_to = '{last}'")}
+            heat = figures["migration_matrix"]["data"][0]
+            names = {s["segment_code"]: f"{s['segment_label_en']} {s['segment_label_zh']}" for s in _segments(con)}
+            codes = {name: code for code, name in names.items()}
+            shown = {(codes[y], codes[x]): heat["z"][i][j] for i, y in enumerate(heat["y"])
+                     for j, x in enumerate(heat["x"]) if heat["z"][i][j] is not None}
+            check("migration matrix", shown, expected)
+            for movement in ("up", "down"):
+                expected = {p.isoformat(): n for p, n in _sql(
+                    con, "select period_to, sum(customers) from marts.segment_migration where dimension = 'segment'"
+                         f" and movement = '{movement}' group by 1")}
+                trace = traces(figures["migration_moves"])[f"migration-{movement}"]
+                check(f"migration {movement}", {x: y for x, y in zip(trace["x"], trace["y"]) if y}, expected)
 
         # 7. Renewals and satisfaction.
         expected = dict(_sql(con, "select cadence_class, count(*) from marts.customer_segments"
@@ -391,6 +424,17 @@ def test_report_of_a_published_file_names_its_publication(published):
     assert header_in(html)["publication_id"] == "pub-20260102-1"
     assert header_in(html)["reconciliation_source"] == "marts.load_reconciliation"
     assert "Unpublished build" not in html and 'data-field="publication_id">pub-20260102-1<' in html
+    assert {"migration_matrix", "migration_moves"} <= set(figures_in(html))
+
+
+def test_a_migration_mart_with_other_columns_is_named_not_drawn():
+    from report.marts import _migration
+
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.segment_migration (period_end date, from_segment varchar, customers bigint)")
+        rows, problem = _migration(con, {"marts.segment_migration"})
+    assert rows == [] and "no column dimension, period_from, period_to, from_value, to_value, movement" in problem
 
 
 def test_default_database_is_the_published_file_then_the_work_warehouse(tmp_path, monkeypatch):
