@@ -25,7 +25,6 @@ PALETTE = {
     "satisfaction_high": "#1b6e3c", "satisfaction_medium": "#e0a526", "satisfaction_low": "#c0392b",
     "satisfaction_unknown": "#b9b9b9",
 }
-TIERS_SHOWN = list(L.VALUE_TIERS)
 
 
 @dataclasses.dataclass
