@@ -293,8 +293,9 @@ def migration(data: MartData) -> Section:
 
 def renewals(data: MartData) -> Section:
     section = Section(7, "renewals", "Renewals and satisfaction · 续费与满意度",
-                      "Renewal cadence of subscribers, the reminders due and overdue by service level, and "
-                      "satisfaction tiers. 订阅客户的续费频率、按服务等级的到期与逾期续费提醒，以及满意度分层。")
+                      "Renewal cadence of subscribers, the reminders due and overdue by service level, the share "
+                      "of each start cohort's subscriptions still paying (when the warehouse publishes it), and "
+                      "satisfaction tiers. 订阅客户的续费频率、按服务等级的到期与逾期续费提醒、订阅续费留存，以及满意度分层。")
     if data.subscribers == 0:
         section.notices.append("No subscriptions in the data: no renewal cadence and no reminders. "
                                "数据中没有订阅：无续费频率与续费提醒。")
@@ -318,6 +319,8 @@ def renewals(data: MartData) -> Section:
         fig.update_yaxes(title_text="Subscriptions to remind 待提醒订阅数")
         section.charts.append(_chart("reminders", "Renewal reminders by service level · 各服务等级续费提醒", fig,
                                      height=400, barmode="group"))
+        if data.subscription_cohort:
+            section.charts.append(_subscription_retention(data.subscription_cohort))
     satisfaction = {r["satisfaction_tier"]: r["customers"] for r in data.satisfaction}
     if not any(count for tier, count in satisfaction.items() if tier != "unknown"):
         section.notices.append("No feedback in the data: no satisfaction tiers. 数据中没有客户反馈：无满意度分层。")
@@ -331,6 +334,28 @@ def renewals(data: MartData) -> Section:
         fig.update_yaxes(title_text="Customers 客户数")
         section.charts.append(_chart("satisfaction", "Satisfaction tiers · 满意度分层", fig, height=380))
     return section
+
+
+def _subscription_retention(rows: list[dict]) -> Chart:
+    """Share of each start cohort's subscriptions still paying, per billing cycle (subscription_cohort)."""
+    cycles = L.order(L.BILLING_CYCLES, {r["billing_cycle"] for r in rows})
+    months = sorted({r["cohort_month"] for r in rows})
+    fig = make_subplots(rows=1, cols=len(cycles), shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=[L.label(L.BILLING_CYCLES, c) for c in cycles])
+    for column, cycle in enumerate(cycles, start=1):
+        cells = {(r["cohort_month"], r["periods_since_start"]): r for r in rows if r["billing_cycle"] == cycle}
+        periods = list(range(max(p for _, p in cells) + 1))
+        fig.add_trace(go.Heatmap(
+            uid=f"subscription-retention-{cycle}", x=periods, y=[m[:7] for m in months],
+            z=[[cells[(m, p)]["retention_rate"] if (m, p) in cells else None for p in periods] for m in months],
+            zmin=0, zmax=1, colorscale="YlGnBu", hoverongaps=False, xgap=1, ygap=1, showscale=column == 1,
+            colorbar={"title": {"text": "Still paying<br>续费留存"}, "tickformat": ".0%"},
+            hovertemplate="cohort %{y}, period +%{x}: %{z:.1%}<extra></extra>"), row=1, col=column)
+        fig.update_xaxes(title_text="Periods since start 距开始期数", showgrid=False, row=1, col=column)
+    fig.update_yaxes(showgrid=False, autorange="reversed", type="category")
+    fig.update_yaxes(title_text="Start month 开始月份", row=1, col=1)
+    return _chart("subscription_retention", "Subscription retention by start cohort · 订阅续费留存", fig,
+                  height=max(420, 120 + 14 * len(months)))
 
 
 def sections(data: MartData) -> list[Section]:

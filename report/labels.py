@@ -42,6 +42,7 @@ REMINDER_STATUS = {
     "due_today": ("Due today", "今日到期"),
     "overdue": ("Overdue", "已逾期"),
 }
+BILLING_CYCLES = {"month": ("Monthly", "月付"), "quarter": ("Quarterly", "季付"), "year": ("Yearly", "年付")}
 ABC_CLASSES = {"A": ("Class A", "A类"), "B": ("Class B", "B类"), "C": ("Class C", "C类")}
 
 

@@ -54,6 +54,7 @@ class MartData:
     at_risk_by_tier: list[dict]   # value_tier: customers at stage at_risk
     migration: list[dict] | None  # segment_migration rows; None when the mart is absent
     migration_problem: str | None # why the migration mart cannot be drawn, when it is present
+    subscription_cohort: list[dict] | None  # subscription_cohort rows; None when the mart is absent
     cadence: list[dict]           # cadence_class: customers
     subscribers: int              # customers with subscription_state <> 'none'
     reminders: list[dict]         # service_level x reminder_status: subscriptions (renewal_reminders)
@@ -168,6 +169,14 @@ def _pareto(con) -> tuple[list[dict], int]:
     return rows, total
 
 
+def _subscription_cohort(con, relations: set[str]) -> list[dict] | None:
+    if "marts.subscription_cohort" not in relations:
+        return None
+    return _rows(con, """
+        select cohort_month, billing_cycle, periods_since_start, subscriptions_at_start, retention_rate, is_partial_period
+        from marts.subscription_cohort order by billing_cycle, cohort_month, periods_since_start""")
+
+
 def _migration(con, relations: set[str]) -> tuple[list[dict] | None, str | None]:
     if "marts.segment_migration" not in relations:
         return None, None
@@ -226,6 +235,7 @@ def read(database: Path) -> MartData:
                 group by segments.value_tier"""),
             migration=migration,
             migration_problem=migration_problem,
+            subscription_cohort=_subscription_cohort(con, relations),
             cadence=_rows(con, "select cadence_class, count(*) as customers from marts.customer_segments group by cadence_class"),
             subscribers=con.execute(
                 "select count(*) from marts.customer_segments where subscription_state <> 'none'").fetchone()[0],
