@@ -351,7 +351,8 @@ def _subscription_retention(rows: list[dict]) -> Chart:
             zmin=0, zmax=1, colorscale="YlGnBu", hoverongaps=False, xgap=1, ygap=1, showscale=column == 1,
             colorbar={"title": {"text": "Still paying<br>续费留存"}, "tickformat": ".0%"},
             hovertemplate="cohort %{y}, period +%{x}: %{z:.1%}<extra></extra>"), row=1, col=column)
-        fig.update_xaxes(title_text="Periods since start 距开始期数", showgrid=False, row=1, col=column)
+        fig.update_xaxes(title_text="Periods since start 距开始期数", showgrid=False, tick0=0,
+                         dtick=1 if len(periods) <= 13 else None, row=1, col=column)
     fig.update_yaxes(showgrid=False, autorange="reversed", type="category")
     fig.update_yaxes(title_text="Start month 开始月份", row=1, col=1)
     return _chart("subscription_retention", "Subscription retention by start cohort · 订阅续费留存", fig,
