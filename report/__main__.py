@@ -25,7 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.database is None and database != marts.published_database():
         print(f"report: nothing published at {marts.published_database()} yet: reading the warehouse {database}",
               file=sys.stderr)
-    data = marts.read(database)
+    try:
+        data = marts.read(database)
+    except (FileNotFoundError, LookupError) as error:
+        print(f"report: {error}", file=sys.stderr)
+        return 2
     if not data.header.published:
         print(f"report: {database} has no marts.publications: the header says 'unpublished build'", file=sys.stderr)
     sections = figures.sections(data)

@@ -340,7 +340,10 @@ def _subscription_retention(rows: list[dict]) -> Chart:
     """Share of each start cohort's subscriptions still paying, per billing cycle (subscription_cohort)."""
     cycles = L.order(L.BILLING_CYCLES, {r["billing_cycle"] for r in rows})
     months = sorted({r["cohort_month"] for r in rows})
+    lengths = [1 + max(r["periods_since_start"] for r in rows if r["billing_cycle"] == c) for c in cycles]
+    widths = [max(length / sum(lengths), 0.2) for length in lengths]  # a panel as wide as its periods
     fig = make_subplots(rows=1, cols=len(cycles), shared_yaxes=True, horizontal_spacing=0.04,
+                        column_widths=[w / sum(widths) for w in widths],
                         subplot_titles=[L.label(L.BILLING_CYCLES, c) for c in cycles])
     for column, cycle in enumerate(cycles, start=1):
         cells = {(r["cohort_month"], r["periods_since_start"]): r for r in rows if r["billing_cycle"] == cycle}
@@ -351,7 +354,7 @@ def _subscription_retention(rows: list[dict]) -> Chart:
             zmin=0, zmax=1, colorscale="YlGnBu", hoverongaps=False, xgap=1, ygap=1, showscale=column == 1,
             colorbar={"title": {"text": "Still paying<br>续费留存"}, "tickformat": ".0%"},
             hovertemplate="cohort %{y}, period +%{x}: %{z:.1%}<extra></extra>"), row=1, col=column)
-        fig.update_xaxes(title_text="Periods since start 距开始期数", showgrid=False, tick0=0,
+        fig.update_xaxes(title_text="Periods since start 距开始期数" if column == 1 else None, showgrid=False, tick0=0,
                          dtick=1 if len(periods) <= 13 else None, row=1, col=column)
     fig.update_yaxes(showgrid=False, autorange="reversed", type="category")
     fig.update_yaxes(title_text="Start month 开始月份", row=1, col=1)
