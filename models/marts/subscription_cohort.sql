@@ -71,7 +71,8 @@ cohorts_reached as (
     {#- How many calendar months after the cohort month the as-of date has reached. -#}
     select
         cohorts.*,
-        {{ dbt.datediff('cohorts.cohort_month', 'as_of.as_of_month', 'month') }} as months_reached
+        {{ dbt.datediff('cohorts.cohort_month', 'as_of.as_of_month', 'month') }}
+            as months_reached
     from cohorts
     cross join as_of
 ),

@@ -10,6 +10,9 @@
     {{ exceptions.raise_compiler_error("var as_of_date must be a date written YYYY-MM-DD, got '" ~ given_date ~ "'") }}
 {%- endif %}
 {%- set sources = purchase_sources() %}
+{%- set no_purchase_message = "No purchase in the data: no completed order and no paid subscription period among "
+    ~ "the purchase sources " ~ sources | join(', ')
+    ~ " (var purchase_sources). There is nothing to tier; check the orders and renewals files." %}
 
 with
 
@@ -58,21 +61,23 @@ purchase_totals as (
     from purchases_by_source
 ),
 
+as_of_chosen as (
+    select
+        purchases,
+        coalesce(
+            cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
+            latest_purchase_date
+        ) as as_of_date
+    from purchase_totals
+),
+
 final as (
     select
         case
-            when purchases = 0
-                then {{ raise_error(
-                    "No purchase in the data: no completed order and no paid subscription period among "
-                    ~ "the purchase sources " ~ sources | join(', ')
-                    ~ " (var purchase_sources). There is nothing to tier; check the orders and renewals files."
-                ) }}
-            else coalesce(
-                cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
-                latest_purchase_date
-            )
+            when purchases = 0 then {{ raise_error(no_purchase_message) }}
+            else as_of_date
         end as as_of_date
-    from purchase_totals
+    from as_of_chosen
 )
 
 select * from final
