@@ -234,3 +234,44 @@ def test_a_data_set_without_any_purchase_stops_with_a_message(tmp_path):
     assert proc.returncode != 0
     assert "No purchase in the data" in proc.stdout, proc.stdout[-3000:]
     assert "purchase sources orders, renewals" in proc.stdout
+
+
+def test_purchase_sources_orders_gives_the_order_only_figures(tmp_path):
+    """var purchase_sources: [orders] scores customers on their orders alone, which are exactly the
+    `order` purchases of the default build; a value outside orders/renewals stops at compile time."""
+    both, orders_only = tmp_path / "both", tmp_path / "orders_only"
+    for work, dbt_vars in ((both, None), (orders_only, {"purchase_sources": ["orders"]})):
+        run_dbt(["seed"], work)
+        run_dbt(["run"], work, dbt_vars=dbt_vars)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{both / 'warehouse.duckdb'}' as both_sources (read_only)")
+        con.execute(f"attach '{orders_only / 'warehouse.duckdb'}' as orders_only (read_only)")
+        assert con.execute("select distinct purchase_source from orders_only.intermediate.int_purchases_as_of"
+                           ).fetchall() == [("order",)]
+        differences = con.execute("""
+            with order_purchases as (
+                select customer_id, count(*) as frequency, sum(net_amount) as monetary
+                from both_sources.intermediate.int_purchases_as_of
+                where purchase_source = 'order'
+                group by customer_id
+            )
+            select count(*)
+            from orders_only.marts.customer_segments as segments
+            left join order_purchases on segments.customer_id = order_purchases.customer_id
+            where segments.frequency is distinct from order_purchases.frequency
+                or segments.monetary is distinct from order_purchases.monetary
+        """).fetchone()[0]
+        assert differences == 0
+        # subscription payments are what lifts the paying subscribers out of `prospect`
+        prospects = {name: con.execute(f"select count(*) from {name}.marts.customer_segments "
+                                       "where segment_code = 'prospect' and subscription_state <> 'none'").fetchone()[0]
+                     for name in ("both_sources", "orders_only")}
+        assert prospects["both_sources"] == 0 and prospects["orders_only"] > 0, prospects
+    finally:
+        con.close()
+
+    proc = run_dbt(["compile", "--select", "int_purchases_as_of"], tmp_path / "invalid",
+                   dbt_vars={"purchase_sources": ["orders", "invoices"]}, check=False)
+    assert proc.returncode != 0
+    assert "var purchase_sources must list orders, renewals or both" in proc.stdout, proc.stdout[-2000:]
