@@ -26,6 +26,8 @@ import pytest
 
 from dbt_project_runner import PROJECT, run_dbt
 
+pytestmark = pytest.mark.slow
+
 AS_OF = date(2026, 2, 27)
 LOADED_AT = "2026-03-31 00:00:00"
 
