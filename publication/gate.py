@@ -33,13 +33,13 @@ class GreenBuild:
     raw_path: str | None       # TIERING_RAW_PATH of the build; None = the demo seeds
     raw_format: str
     as_of_date: str
-    latest_completed_order_date: str
+    latest_purchase_date: str
     manifest: dict
 
     @property
     def is_replay(self) -> bool:
         """A given as_of_date other than the one the data would give (DECISIONLOG D64)."""
-        return self.as_of_date != self.latest_completed_order_date
+        return self.as_of_date != self.latest_purchase_date
 
 
 def _read_json(path: Path, what: str) -> dict:
@@ -69,7 +69,7 @@ def _as_of(connection, manifest: dict) -> tuple[str, str]:
     if node is None:
         raise NotGreen(f"the manifest has no model {AS_OF_MODEL}")
     row = connection.execute(
-        f'select as_of_date, latest_completed_order_date from "{node["schema"]}"."{node["alias"]}"').fetchone()
+        f'select as_of_date, latest_purchase_date from "{node["schema"]}"."{node["alias"]}"').fetchone()
     if row is None or row[0] is None:
         raise NotGreen("the build has no as-of date (no completed order in the data?)")
     return str(row[0]), str(row[1])
@@ -120,9 +120,9 @@ def check(work_db: Path, target_path: Path) -> GreenBuild:
             raise NotGreen(f"the latest build ran only part of the project: {len(missing)} model(s), seed(s) "
                            f"or data test(s) did not run (e.g. {', '.join(missing[:3])}); a build with "
                            "--select or --exclude is never published")
-        as_of_date, latest_completed = _as_of(connection, manifest)
+        as_of_date, latest_purchase = _as_of(connection, manifest)
     finally:
         connection.close()
     return GreenBuild(invocation_id=invocation_id, finished_at=finished_at, raw_path=raw_path,
                       raw_format=raw_format or "csv", as_of_date=as_of_date,
-                      latest_completed_order_date=latest_completed, manifest=manifest)
+                      latest_purchase_date=latest_purchase, manifest=manifest)

@@ -21,7 +21,7 @@ PUBLICATIONS_COLUMNS = {
     "publication_id": ("varchar not null", "Id of the publication: its UTC time and the start of the dbt invocation id."),
     "published_at": ("timestamp not null", "When the publication replaced the previous one (UTC)."),
     "as_of_date": ("date not null", "The as-of date every mart of this publication is computed for."),
-    "is_replay": ("boolean not null", "True when as_of_date was given and differs from the latest completed order date of the data."),
+    "is_replay": ("boolean not null", "True when as_of_date was given and differs from the latest purchase date of the data."),
     "git_commit": ("varchar not null", "Git commit of the project that built it ('-dirty' when files differed from it; 'unknown' outside git)."),
     "raw_fingerprint": ("varchar not null", "SHA-256 over the names, sizes and contents of the raw input files (or of the demo seeds)."),
     "raw_source": ("varchar not null", "The raw input: TIERING_RAW_PATH and format, or 'demo seeds'."),

@@ -327,7 +327,7 @@ def _fake_build(folder: Path, events: list[tuple], results: dict[str, str], invo
                                f"interval {minute} minute, ?, null, 'csv', 3, ?, 0, 0)",
                                [invocation_id, event, command, failed])
         connection.execute("create table intermediate.int_as_of_date as select date '2025-12-31' as as_of_date, "
-                           "date '2025-12-31' as latest_completed_order_date")
+                           "date '2025-12-31' as latest_purchase_date")
     nodes = {uid: {"resource_type": uid.split(".")[0], "name": uid.split(".")[-1], "schema": "intermediate",
                    "alias": uid.split(".")[-1], "config": {"enabled": True, "materialized": "table"}}
              for uid in ["model.p.int_as_of_date", "seed.p.raw_orders", "test.p.not_null_x"]}
