@@ -13,7 +13,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_DB := $(TEST_DIR)/tiering.duckdb
 
-.PHONY: build test env env-test lint dbt-test docs-check pytest docs docs-test semantic-test browser \
+.PHONY: build test env env-test env-report lint dbt-test docs-check pytest docs docs-test semantic-test browser \
+	report report-test publication-test \
 	spark-env spark-test bench bench-smoke demo-data clean
 
 ## env: the Python environment for building (dbt on DuckDB, the generator)
@@ -24,23 +25,31 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## env-test: plus lint, pytest, MetricFlow and the browser driver
+## env-report: plus what the report needs (Plotly, fontTools, the browser driver)
+env-report: $(VENV)/.installed-report
+
+$(VENV)/.installed-report: $(VENV)/.installed requirements-report.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-report.txt
+	touch $@
+
+## env-test: plus lint, pytest and MetricFlow
 env-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-report.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
 ## build: create the environment and build the warehouse on the demo data (or TIERING_RAW_PATH):
-## seeds, models and every data test. Unit tests check the SQL on fixed inputs, not the data,
-## so they run in `make test` (dbt-test) and not on every build (DECISIONLOG D57).
+## seeds, models and every data test, into the work database; then, only if all of it passed,
+## publish the marts to the file BI reads (TIERING_PUBLISH_PATH, default
+## target/published/tiering.duckdb; README "Publication"). Unit tests check the SQL on fixed
+## inputs, not the data, so they run in `make test` (dbt-test) and not on every build (D57).
 build: env
-	$(DBT) build --exclude-resource-type unit_test
-	@echo "Warehouse built: $${TIERING_DUCKDB_PATH:-target/tiering.duckdb} (schemas staging, intermediate, marts)"
+	$(BIN)/python -m publication build --exclude-resource-type unit_test
 
 ## test: every test. Lint, the dbt build with every data and unit test, the documentation
 ## check, then pytest (quarantine, user files, reference implementation, generator, docs site
-## in Chromium, semantic layer, the Spark build compared with DuckDB, the benchmark smoke run).
+## in Chromium, the report, semantic layer, the Spark build compared with DuckDB, the benchmark smoke run).
 test: env-test lint dbt-test docs-check pytest bench-smoke
 
 lint: env-test
@@ -49,7 +58,8 @@ lint: env-test
 dbt-test: env-test
 	mkdir -p $(TEST_DIR)
 	rm -f $(TEST_DB)
-	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
+	TIERING_DUCKDB_PATH=$(TEST_DB) TIERING_PUBLISH_PATH=$(TEST_DIR)/published/tiering.duckdb \
+		$(BIN)/python -m publication build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
 
 ## docs-check: descriptions, primary keys, accepted values and layer rules, from the manifest
 ## and the catalog of the test build (run after dbt-test)
@@ -60,13 +70,24 @@ docs-check: env-test
 pytest: env-test browser spark-env
 	TIERING_REQUIRE_SPARK=1 $(BIN)/pytest -q tests_py
 
+## report: the business report from the published marts (or REPORT_ARGS="--database FILE"):
+## target/report/report.html, one self-contained file, and a PNG per chart. Run after `make build`.
+REPORT_ARGS ?=
+report: env-report browser
+	$(BIN)/python -m report $(REPORT_ARGS)
+
+## report-test: build the report on the demo and on customers-and-orders-only data, check its
+## numbers against the marts and open it offline in Chromium (part of pytest)
+report-test: env-test browser
+	$(BIN)/pytest -q -m report tests_py
+
 ## docs: the dbt docs site, as target/index.html (`dbt docs serve`) and as one static file
 docs: env
 	$(DBT) docs generate
 	$(DBT) docs generate --static
 	@echo "Docs: target/static_index.html (open it in a browser; no server needed)"
 
-## browser: Debian's Chromium and a CJK font for the docs-site test (skips when installed)
+## browser: Debian's Chromium and a CJK font for the report and the browser tests (skips when installed)
 browser:
 	bash scripts/setup_browser.sh
 
@@ -75,6 +96,10 @@ docs-test: env-test browser
 
 semantic-test: env-test
 	$(BIN)/pytest -q -m semantic tests_py
+
+## publication-test: builds, a killed build, a failing build and a replay under a connected BI client
+publication-test: env-test
+	$(BIN)/pytest -q -m publication tests_py
 
 ## spark-env: Java 17 (apt-get when missing) and requirements-spark.txt in .venv (skips when installed)
 spark-env: env-test

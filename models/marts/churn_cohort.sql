@@ -8,7 +8,7 @@ with
 purchases as (
     select
         customer_id,
-        ordered_date,
+        purchase_date,
         net_amount
     from {{ ref('int_purchases_as_of') }}
 ),
@@ -23,8 +23,8 @@ as_of as (
 customer_cohorts as (
     select
         customer_id,
-        cast({{ dbt.date_trunc('month', 'min(ordered_date)') }} as date) as cohort_month,
-        cast({{ dbt.date_trunc('month', 'max(ordered_date)') }} as date) as last_purchase_month
+        cast({{ dbt.date_trunc('month', 'min(purchase_date)') }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', 'max(purchase_date)') }} as date) as last_purchase_month
     from purchases
     group by customer_id
 ),
@@ -32,10 +32,10 @@ customer_cohorts as (
 customer_months as (
     select
         customer_id,
-        cast({{ dbt.date_trunc('month', 'ordered_date') }} as date) as activity_month,
+        cast({{ dbt.date_trunc('month', 'purchase_date') }} as date) as activity_month,
         sum(net_amount) as revenue
     from purchases
-    group by customer_id, cast({{ dbt.date_trunc('month', 'ordered_date') }} as date)
+    group by customer_id, cast({{ dbt.date_trunc('month', 'purchase_date') }} as date)
 ),
 
 cohort_sizes as (
@@ -145,6 +145,7 @@ final as (
     select
         cells.cohort_month,
         cells.months_since_acquisition,
+        as_of.as_of_date,
         cells.period_month,
         cells.cohort_size,
         cells.active_customers,
@@ -157,6 +158,7 @@ final as (
         end as revenue_retention,
         cells.is_partial_period
     from cells
+    cross join as_of
     inner join acquisition_revenue
         on cells.cohort_month = acquisition_revenue.cohort_month
 )
