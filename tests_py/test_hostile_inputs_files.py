@@ -128,12 +128,17 @@ def test_optional_entities_may_be_empty_or_absent(clean_files, tmp_path, change)
             assert con.execute("select distinct cadence_class, subscription_state, satisfaction_tier "
                                "from marts.customer_segments").fetchall() == [("no_subscription", "none", "unknown")]
             assert con.execute("select count(*) from marts.renewal_reminders").fetchone()[0] == 0
+            assert con.execute("select count(*) from marts.subscription_cohort").fetchone()[0] == 0
             assert con.execute("select count(*) from marts.lifecycle_stage "
                                "where stage_rule = 'all_subscriptions_lapsed'").fetchone()[0] == 0
         else:
-            assert con.execute("select distinct segment_code from marts.customer_segments").fetchall() == [("prospect",)]
-            assert con.execute("select count(*) from marts.churn_cohort").fetchone()[0] == 0
-            # the default as-of date comes from the other events, not from the missing orders
+            # the purchases are the paid subscription periods: only subscribers can leave `prospect`
+            subscribers = {row[1] for row in _rows(raw / "renewals.csv")[1:]}
+            scored = {row[0] for row in con.execute("select customer_id from marts.customer_segments "
+                                                    "where segment_code <> 'prospect'").fetchall()}
+            assert scored and scored <= subscribers
+            assert con.execute("select distinct behaviour_class from marts.customer_segments "
+                               "where behaviour_class not in ('no_orders', 'insufficient_history')").fetchall() == []
             assert con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0] is not None
     finally:
         con.close()
