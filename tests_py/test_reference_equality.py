@@ -188,13 +188,14 @@ def test_staging_matches_reference(entity, ref_builds, ref_expected):
 
 
 def test_net_revenue_exact_cents(ref_builds, ref_expected):
-    """The 0.01 money tolerance would hide a rounding difference: amounts of single orders must agree to the
-    cent (net_revenue doc: each amount converted, then rounded to cents, half away from zero)."""
+    """The 0.01 money tolerance would hide a rounding difference: amounts of single purchases (orders and
+    subscription payments) must agree to the cent (net_revenue doc: each amount converted, then rounded to
+    cents, half away from zero)."""
     got = _read(ref_builds["default"], "intermediate", "int_purchases_as_of")
     if got is None:
         pytest.xfail("model not built yet: intermediate.int_purchases_as_of")
-    exp = {r["order_id"]: r for r in ref_expected["default"]["int_purchases_as_of"].to_dict("records")}
-    got = {r["order_id"]: r for r in got.to_dict("records")}
+    exp = {r["purchase_id"]: r for r in ref_expected["default"]["int_purchases_as_of"].to_dict("records")}
+    got = {r["purchase_id"]: r for r in got.to_dict("records")}
     bad = []
     for col in ["gross_amount", "discount_amount", "refunded_amount", "net_amount", "cost_amount", "margin_amount"]:
         for oid in sorted(exp.keys() & got.keys()):
