@@ -244,8 +244,9 @@ if __name__ == "__main__":  # pragma: no cover
 # for the period before it, a late renewal paid after the replayed as-of date, an early renewal
 # paid before the start of a period that starts after it, a cancelled period that was paid, a
 # foreign currency, a start in the UTC evening (next business day and month in Shanghai), a
-# monthly and a quarterly cohort of the same month, a customer who signs up after the replayed
-# as-of date with a period before it, and a free trial that was never paid for.
+# monthly and a quarterly cohort of the same month, a payment that comes after the payment for the
+# next period, a customer who signs up after the replayed as-of date with a period before it, and
+# a free trial that was never paid for.
 def _edge_subscriptions(regular: list[str], late_signup: str | None) -> list[list[str]]:
     def p(sid, cid, cycle, start, end, renewed, amount, status, currency="CNY"):
         stamps = [s for s in (start, renewed) if s]
@@ -253,7 +254,7 @@ def _edge_subscriptions(regular: list[str], late_signup: str | None) -> list[lis
             "%Y-%m-%d %H:%M:%S")
         return [sid, cid, "pro", cycle, start, end, renewed or "", amount, currency, status, loaded]
 
-    a, b, c, d, e, f, g, h, k = regular[:9]
+    a, b, c, d, e, f, g, h, k, k2 = regular[:10]
     rows = [
         # restart: renewed once, lapsed, came back three months later, renewed once more
         p("SXRESTART", a, "month", "2024-01-10 00:00:00", "2024-02-10 00:00:00", "2024-02-08 09:00:00", "100.00",
@@ -284,6 +285,13 @@ def _edge_subscriptions(regular: list[str], late_signup: str | None) -> list[lis
         p("SXEARLY", e, "month", "2025-06-01 00:00:00", "2025-07-01 00:00:00", "2025-06-28 10:00:00", "99.00",
           "renewed"),
         p("SXEARLY", e, "month", "2025-07-01 00:00:00", "2025-08-01 00:00:00", None, "99.00", "cancelled"),
+        # period 2 is paid two months late, on 2025-07-03, after the renewal for period 3 (2025-05-30):
+        # as of 2025-06-30 period 3 is a purchase but not retained (not paid through)
+        p("SXCROSS", k2, "month", "2025-04-01 00:00:00", "2025-05-01 00:00:00", "2025-07-03 09:00:00", "40.00",
+          "renewed"),
+        p("SXCROSS", k2, "month", "2025-05-01 00:00:00", "2025-06-01 00:00:00", "2025-05-30 09:00:00", "40.00",
+          "renewed"),
+        p("SXCROSS", k2, "month", "2025-06-01 00:00:00", "2025-07-01 00:00:00", None, "40.00", "lapsed"),
         # a yearly period in dollars, cancelled at its end: it was still paid for
         p("SXCANCEL", f, "year", "2024-03-15 00:00:00", "2025-03-15 00:00:00", None, "999.00", "cancelled", "USD"),
         # starts in the UTC evening of 31 January: 1 February in Shanghai, a February cohort
@@ -335,7 +343,7 @@ def append_subscription_edge_cases(raw_dir: str | Path) -> int:
     regular = sorted(r["customer_id"].strip() for r in plain if signed(r) < datetime(2023, 12, 1))
     late = sorted(r["customer_id"].strip() for r in plain
                   if datetime(2025, 7, 2) <= signed(r) <= datetime(2025, 12, 1))
-    assert len(regular) >= 9, "not enough customers without orders to attach the subscription edge cases to"
+    assert len(regular) >= 10, "not enough customers without orders to attach the subscription edge cases to"
     rows = _edge_subscriptions(regular, late[0] if late else None)
     with open(raw_dir / "renewals.csv", newline="", encoding="utf-8") as fh:
         first = fh.readline()
