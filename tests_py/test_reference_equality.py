@@ -5,7 +5,8 @@ models/_docs.md, the YAML descriptions, DECISIONLOG.md, dbt_project.yml vars, se
 shared DOMAIN.md), never from the SQL. One data set of a few thousand customers is generated (plus
 hand-written subscription edge cases, tests_py/reference/fixture_data.py), the warehouse is built
 on it three times (as-of date derived from the data; replayed with --vars '{as_of_date:
-2025-06-30}'; a pure subscription business with --vars '{purchase_sources: [renewals]}'), and
+2025-06-30, churn_cohort_max_months: 12}'; a pure subscription business with --vars
+'{purchase_sources: [renewals]}'), and
 every model is compared with the reference: exact for keys, counts, dates, classes, scores and
 flags; money within 0.01; shares, rates and averages within 1e-9 relative.
 
@@ -45,10 +46,12 @@ PYTHON = VENV_BIN / "python" if (VENV_BIN / "python").exists() else Path(sys.exe
 DBT = VENV_BIN / "dbt"
 CUSTOMERS, SEED = 3000, 7
 RUN_TIMEOUT = int(os.environ.get("REF_DBT_RUN_TIMEOUT", "240"))
-# default: as-of date derived from the data; replay: an earlier as-of date; renewals_only: a pure
-# subscription business (var purchase_sources = [renewals]: the orders are no purchases, the default
-# as-of date is the latest subscription payment)
-BUILDS = {"default": None, "replay": {"as_of_date": "2025-06-30"}, "renewals_only": {"purchase_sources": ["renewals"]}}
+# default: as-of date derived from the data; replay: an earlier as-of date, and cohort tables cut at
+# 12 periods (var churn_cohort_max_months); renewals_only: a pure subscription business (var
+# purchase_sources = [renewals]: orders are no purchases, the default as-of date is the latest
+# subscription payment)
+BUILDS = {"default": None, "replay": {"as_of_date": "2025-06-30", "churn_cohort_max_months": 12},
+          "renewals_only": {"purchase_sources": ["renewals"]}}
 ENTITY_KEYS = {"customers": ["customer_id"], "orders": ["order_id"],
                "renewals": ["subscription_id", "period_start"], "feedback": ["feedback_id"]}
 

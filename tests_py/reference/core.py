@@ -236,7 +236,7 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
     out["customer_segments"] = _customer_segments(cao, as_of, rfm, abc, cad, out["int_customers_satisfaction_scored"],
                                                   out["int_customers_purchase_behaviour"], project_dir)
     out["lifecycle_stage"] = _lifecycle(all_ids, agg, cad, as_of, V)
-    out["churn_cohort"] = _churn_cohort(by_cust, agg, as_of)
+    out["churn_cohort"] = _churn_cohort(by_cust, agg, as_of, int(V["churn_cohort_max_months"]))
     out["segment_summary"] = _segment_summary(out["customer_segments"], agg, project_dir)
     out["renewal_reminders"] = _reminders(subs, as_of, V)
     out["subscription_cohort"] = _subscription_cohort(pay, visible, as_of, V)
@@ -614,7 +614,7 @@ def _lifecycle(all_ids, agg, cad, as_of, V):
     return pd.DataFrame(rows)
 
 
-def _churn_cohort(by_cust, agg, as_of):
+def _churn_cohort(by_cust, agg, as_of, max_months):
     cohorts = defaultdict(list)
     for c, a in agg.items():
         cohorts[month_index(a["first_purchase_date"])].append(c)
@@ -623,7 +623,7 @@ def _churn_cohort(by_cust, agg, as_of):
     for cm in sorted(cohorts):
         members = cohorts[cm]
         rev0 = None
-        for k in range(0, last_m - cm + 1):
+        for k in range(0, min(last_m - cm + 1, max_months)):  # months 0 to max_months - 1
             m = cm + k
             active = sum(1 for c in members if any(month_index(r["purchase_date"]) == m for r in by_cust[c]))
             churned = sum(1 for c in members if month_index(agg[c]["last_purchase_date"]) < m)
@@ -718,7 +718,7 @@ def _subscription_cohort(pay, visible, as_of, V):
         step = CYCLE_MONTHS[cycle]
         prev = rev0 = None
         t = 0
-        while t < max_periods and add_months(cm, t * step) <= as_of:
+        while t < max_periods and add_months(cm, t * step) <= as_of:  # periods 0 to max_periods - 1
             kept = [m[t] for m in members if t in m]
             n, rev = len(kept), sum(kept, Decimal("0.00"))
             if t == 0:
