@@ -4,6 +4,8 @@ Used by the reference tests only while the project's own generator (``python -m 
 does not exist yet. It deliberately contains every reject reason, duplicates, timezone edge
 cases (UTC evening = next business day in Asia/Shanghai), several currencies, rounding halves,
 subscriptions that renew early, late and never, and feedback of every kind.
+``append_subscription_edge_cases`` adds hand-written subscription payment edge cases to any CSV
+data set, the generator's included; the reference equality test always appends them.
 """
 from __future__ import annotations
 
