@@ -8,7 +8,8 @@ ABC class and life stage, and cohort retention by cohort month and month since a
 (which must equal the mart's own retention_rate) and pooled over cohorts.
 
 `mf` runs in the linked project of the session's docs warehouse (tests_py/docs_warehouse.py),
-because it reads target/semantic_manifest.json under its working directory.
+because it reads target/semantic_manifest.json under its working directory, on the `published`
+target: read-only on the published file, so it runs while a BI client is connected.
 """
 from __future__ import annotations
 
@@ -34,7 +35,6 @@ CUSTOMER_GROUPINGS = {
 
 
 def _sql(docs_warehouse, query: str) -> list[tuple]:
-    # Read-only and closed at once: `mf` opens the same file read-write in its own process.
     with duckdb.connect(str(docs_warehouse.warehouse), read_only=True) as connection:
         return connection.execute(query).fetchall()
 
@@ -152,6 +152,20 @@ def test_cohort_retention_pooled_over_cohorts(docs_warehouse, tmp_path):
     for months, (retention, acquired) in expected.items():
         _same(_number(got[months]["cohort_retention"]), retention, f"retention {months} months after acquisition")
         _same(_number(got[months]["acquired_customers"]), acquired, f"acquired customers at month {months}")
+
+
+def test_mf_query_runs_while_a_bi_client_is_connected(docs_warehouse, tmp_path):
+    """A BI session (SQLAlchemy + duckdb-engine, read-only) holds the published file open while
+    `mf` queries it: neither blocks the other, and both see the same numbers."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"duckdb:///{docs_warehouse.warehouse}?access_mode=read_only")
+    with engine.connect() as bi:
+        customers = bi.execute(sa.text("select count(*) from marts.customer_segments")).scalar_one()
+        rows = _mf_query(docs_warehouse, tmp_path, ["customers"], ["metric_time__day"])
+        assert bi.execute(sa.text("select count(*) from marts.customer_segments")).scalar_one() == customers
+    engine.dispose()
+    assert sum(int(row["customers"]) for row in rows) == customers
 
 
 def test_subscription_metrics_per_cell_are_the_marts_rates(docs_warehouse, tmp_path):
