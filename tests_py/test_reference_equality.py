@@ -15,8 +15,8 @@ never as a silent pass. Run with `pytest -rxs tests_py/test_reference_equality.p
 
 REF_RAW_SOURCE=fixture uses the reference's own hand-written data set instead of the generator
 (tests_py/reference/fixture_data.py: every reject reason plus contract edge cases).
-REF_DBT_RUN_TIMEOUT (seconds, default 240: three builds share the cores) bounds each dbt step, so a hanging model fails the
-models it blocks instead of hanging the session.
+REF_DBT_RUN_TIMEOUT (seconds, default 240: three builds share the cores) bounds each dbt step, so a
+hanging model fails the models it blocks instead of hanging the session.
 """
 from __future__ import annotations
 

@@ -128,18 +128,19 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
 
     # ---------------- as_of_date doc block: latest purchase date of the counted sources
     orders = orders.assign(ordered_date=[business_date(t, tz) for t in orders["ordered_at"]])
+    dates = []
+    if "orders" in sources:
+        dates += list(orders.loc[orders["status"] == "completed", "ordered_date"])
+    if "renewals" in sources:
+        dates += list(pay.loc[pay["is_paid"], "paid_date"])
+    if not dates:
+        raise ValueError("no purchase of the sources in purchase_sources: nothing to tier")
+    latest = max(dates)  # the as-of date a run without the var takes
     if V.get("as_of_date") not in (None, "", "null"):
         as_of = date.fromisoformat(str(V["as_of_date"]))
     else:
-        dates = []
-        if "orders" in sources:
-            dates += list(orders.loc[orders["status"] == "completed", "ordered_date"])
-        if "renewals" in sources:
-            dates += list(pay.loc[pay["is_paid"], "paid_date"])
-        if not dates:
-            raise ValueError("no purchase of the sources in purchase_sources: nothing to tier")
-        as_of = max(dates)
-    out["int_as_of_date"] = pd.DataFrame({"as_of_date": [as_of]})
+        as_of = latest
+    out["int_as_of_date"] = pd.DataFrame({"as_of_date": [as_of], "latest_purchase_date": [latest]})
 
     # customers who signed up after the as-of date are invisible
     cust = cust.assign(signed_up_date=[business_date(t, tz) for t in cust["signed_up_at"]])
@@ -237,7 +238,7 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
                                                   out["int_customers_purchase_behaviour"], project_dir)
     out["lifecycle_stage"] = _lifecycle(all_ids, agg, cad, as_of, V)
     out["churn_cohort"] = _churn_cohort(by_cust, agg, as_of, int(V["churn_cohort_max_months"]))
-    out["segment_summary"] = _segment_summary(out["customer_segments"], agg, project_dir)
+    out["segment_summary"] = _segment_summary(out["customer_segments"], agg, project_dir).assign(as_of_date=as_of)
     out["renewal_reminders"] = _reminders(subs, as_of, V)
     out["subscription_cohort"] = _subscription_cohort(pay, visible, as_of, V)
     return out
@@ -627,11 +628,12 @@ def _churn_cohort(by_cust, agg, as_of, max_months):
             m = cm + k
             active = sum(1 for c in members if any(month_index(r["purchase_date"]) == m for r in by_cust[c]))
             churned = sum(1 for c in members if month_index(agg[c]["last_purchase_date"]) < m)
-            revenue = sum((r["net_amount"] for c in members for r in by_cust[c] if month_index(r["purchase_date"]) == m),
-                          Decimal(0))
+            revenue = sum((r["net_amount"] for c in members for r in by_cust[c]
+                           if month_index(r["purchase_date"]) == m), Decimal(0))
             if k == 0:
                 rev0 = revenue
-            rows.append({"cohort_month": date(cm // 12, cm % 12 + 1, 1), "months_since_acquisition": k,
+            rows.append({"as_of_date": as_of, "cohort_month": date(cm // 12, cm % 12 + 1, 1),
+                         "months_since_acquisition": k, "period_month": add_months(date(cm // 12, cm % 12 + 1, 1), k),
                          "cohort_size": len(members), "active_customers": active,
                          "retention_rate": active / len(members), "churned_customers": churned,
                          "revenue": revenue, "revenue_retention": float(revenue / rev0) if rev0 else None,
