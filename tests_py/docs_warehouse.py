@@ -29,6 +29,7 @@ DEMO_SEEDS = PROJECT / "seeds" / "demo"
 class DocsWarehouse:
     project_dir: Path     # the linked project; `mf` runs here
     warehouse: Path       # the published DuckDB file (read-only for everyone)
+    work_database: Path   # the work DuckDB file dbt built (staging, intermediate, marts)
     env: dict             # environment for dbt and mf in project_dir: the `published` target
 
     @property
@@ -78,11 +79,12 @@ def build(work: Path) -> DocsWarehouse:
         subprocess.run([sys.executable, "-m", "generator", "--customers", "2000", "--seed", "42",
                         "--format", "csv", "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
         env["TIERING_RAW_PATH"] = str(raw)
-    builder = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb", env=env)
+    builder = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb",
+                            work_database=work / "warehouse.duckdb", env=env)
     _check(builder.run(["python", "-m", "publication", "build", "--exclude-resource-type", "unit_test"]),
            "publication build (seeds, models and data tests)")
     site = DocsWarehouse(project_dir=project_dir, warehouse=Path(env["TIERING_PUBLISH_PATH"]),
-                         env={**env, "TIERING_TARGET": "published"})
+                         work_database=work / "warehouse.duckdb", env={**env, "TIERING_TARGET": "published"})
     _check(site.run(["dbt", "docs", "generate", "--static"]), "dbt docs generate --static (published target)")
     for artifact in ("manifest.json", "catalog.json", "static_index.html", "semantic_manifest.json"):
         assert (site.target / artifact).is_file(), f"dbt did not write target/{artifact}"
