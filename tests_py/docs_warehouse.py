@@ -30,6 +30,7 @@ DEMO_SEEDS = PROJECT / "seeds" / "demo"
 class DocsWarehouse:
     project_dir: Path     # the linked project; `mf` runs here
     warehouse: Path       # the published DuckDB file (read-only for everyone)
+    work_database: Path   # the work DuckDB file dbt built (staging, intermediate, marts)
     env: dict             # environment for dbt and mf in project_dir: the `published` target
 
     @property
@@ -76,11 +77,12 @@ def build(work: Path) -> DocsWarehouse:
     if not any(DEMO_SEEDS.glob("raw_*.csv")):
         # A checkout without the demo seeds: the same demo data, written by the generator.
         env["TIERING_RAW_PATH"] = str(generate_raw(work / "raw", customers=2000, seed=42))
-    builder = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb", env=env)
+    builder = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb",
+                            work_database=work / "warehouse.duckdb", env=env)
     _check(builder.run(["python", "-m", "publication", "build", "--exclude-resource-type", "unit_test"]),
            "publication build (seeds, models and data tests)")
     site = DocsWarehouse(project_dir=project_dir, warehouse=Path(env["TIERING_PUBLISH_PATH"]),
-                         env={**env, "TIERING_TARGET": "published"})
+                         work_database=work / "warehouse.duckdb", env={**env, "TIERING_TARGET": "published"})
     # In the linked project, so that its target/ holds the artifacts `mf` reads.
     run_dbt(["docs", "generate", "--static"], project_dir, project=project_dir, extra_env=site.env)
     for artifact in ("manifest.json", "catalog.json", "static_index.html", "semantic_manifest.json"):
