@@ -108,7 +108,7 @@ def _dbt_build(target: str, work: Path, raw_path: Path | None, extra_env: dict[s
     results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
     not_passed = {r["unique_id"]: (r["status"], (r.get("message") or "")[:800])
                   for r in results if r["status"] not in ("success", "pass")
-                  and not (r["status"] == "no-op" and r["unique_id"].startswith("exposure."))}
+                  and not (r["status"] == "no-op" and r["unique_id"].startswith(("exposure.", "saved_query.")))}
     return {"returncode": proc.returncode, "seconds": seconds, "nodes": len(results), "not_passed": not_passed,
             "tail": "\n".join(proc.stdout.splitlines()[-40:]) + "\n" + proc.stderr[-3000:], "work": work}
 
