@@ -163,3 +163,13 @@
         ) as hashed
     ) as ranked
 {%- endmacro %}
+
+{#-
+    How many rows the raw relation of `entity` holds, as a scalar subquery. Each
+    base_raw__<entity>_checked table keeps it (column raw_rows_in_load), so the load
+    reconciliation compares the table with the raw rows it was built from, not with whatever
+    the raw path holds later (DECISIONLOG D73).
+-#}
+{% macro raw_row_count(entity) -%}
+    (select count(*) from {{ raw_relation(entity) }})
+{%- endmacro %}
