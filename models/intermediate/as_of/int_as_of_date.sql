@@ -17,7 +17,7 @@
 
 with
 
-{#- Read at run time: an error here when any entity fails the gate. #}
+{# Read at run time: an error here when any entity fails the gate. #}
 load_gate as (
     select count(*) as entities_passed
     from {{ ref('stg_raw__load_gate') }}
@@ -30,7 +30,7 @@ completed_orders as (
     where status = 'completed'
 ),
 
-{#- The span of the loaded events: first sign-up, latest event of any entity. #}
+{# The span of the loaded events: first sign-up, latest event of any entity. #}
 event_dates as (
     select
         min(signed_up_date) as first_event_date,

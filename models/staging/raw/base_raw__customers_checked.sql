@@ -56,7 +56,7 @@ final as (
         reject_reason,
         customer_id,
         signed_up_at_utc as signed_up_at,
-        {{ business_date('ranked.signed_up_at', 'ranked.signed_up_at_utc') }} as signed_up_date,
+        {{ business_date('signed_up_at', 'signed_up_at_utc') }} as signed_up_date,
         coalesce(lower(region), 'unknown') as region,
         customer_type_code as customer_type,
         coalesce(lower(acquisition_channel), 'unknown') as acquisition_channel,

@@ -73,7 +73,7 @@ final as (
         feedback_id,
         customer_id,
         submitted_at_utc as submitted_at,
-        {{ business_date('ranked.submitted_at', 'ranked.submitted_at_utc') }} as submitted_date,
+        {{ business_date('submitted_at', 'submitted_at_utc') }} as submitted_date,
         kind_code as kind,
         cast(csat_value as {{ dbt.type_int() }}) as csat,
         cast(nps_value as {{ dbt.type_int() }}) as nps,

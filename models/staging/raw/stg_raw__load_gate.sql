@@ -32,10 +32,11 @@ judged as (
             when raw_rows > 0 and clean_rows = 0
                 then 'all ' || cast(raw_rows as {{ string }}) || ' raw rows were quarantined'
             when reject_rate > {{ max_rate }}
-                then cast(rejected_rows as {{ string }}) || ' of ' || cast(raw_rows as {{ string }})
-                || ' raw rows were quarantined ('
-                || cast(round(reject_rate * 100, 2) as {{ string }}) || ' %), above reject_rate_error ('
-                || cast({{ max_rate * 100 }} as {{ string }}) || ' %)'
+                then
+                    cast(rejected_rows as {{ string }}) || ' of ' || cast(raw_rows as {{ string }})
+                    || ' raw rows were quarantined ('
+                    || cast(round(reject_rate * 100, 2) as {{ string }}) || ' %), above reject_rate_error ('
+                    || cast({{ max_rate * 100 }} as {{ string }}) || ' %)'
         end as failure
     from reconciliation
 ),

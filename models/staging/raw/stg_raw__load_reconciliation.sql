@@ -46,12 +46,12 @@ outcomes as (
     group by entity
 ),
 
-{#- The reject reasons of each entity, most frequent first (ties by name), duplicates aside. #}
+{# The reject reasons of each entity, most frequent first (ties by name), duplicates aside. #}
 ranked_reasons as (
     select
         entity,
         reject_reason || ' ' || cast(reason_rows as {{ string }}) as reason_with_count,
-        row_number() over (partition by entity order by reason_rows desc, reject_reason) as reason_rank
+        row_number() over (partition by entity order by reason_rows desc, reject_reason asc) as reason_rank
     from reasons
     where reject_reason <> 'duplicate'
 ),

@@ -8,7 +8,7 @@ fx_rates as (
     from {{ ref('fx_rates') }}
 ),
 
-{#- var reporting_currency, upper-cased; a code the seed lacks stops the build here. #}
+{# var reporting_currency, upper-cased; a code the seed lacks stops the build here. #}
 reporting_currency as (
     select
         case
