@@ -130,9 +130,14 @@ IMPLAUSIBLE_ORDERS = {
 def implausible_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("implausible")
     data = clean_base()
-    template = data["orders"][0]
+    for order in data["orders"]:
+        order["loaded_at"] = f"{LAST_REAL_ORDER} 12:00:00"
+    template = {**data["orders"][0], "loaded_at": ""}
     for order_id, values in IMPLAUSIBLE_ORDERS.items():
-        data["orders"].append(dict(template, order_id=order_id, **values))
+        data["orders"].append({**template, **values, "order_id": order_id})
+    # plausible, but later than every order load although it has no loaded_at of its own: it
+    # stays a clean order and must not move the default as-of date past the latest load
+    data["orders"].append({**template, "order_id": "O-stray", "ordered_at": "2026-11-15 10:00:00"})
     data["customers"].append(dict(data["customers"][0], customer_id="C-epoch", signed_up_at="1970-01-01"))
     data["feedback"].append(dict(data["feedback"][0], feedback_id="F-9999", submitted_at="9999-12-31"))
     run_dbt(["build"], work, raw_path=write_csv(work / "raw", data))
@@ -141,6 +146,7 @@ def implausible_build(tmp_path_factory):
 
 def test_implausible_dates_are_quarantined_with_their_own_reason(implausible_build):
     got = dict(query(implausible_build, "select raw_order_id, reject_reason from staging.stg_raw__orders_rejected"))
+    assert query(implausible_build, "select count(*) from staging.stg_raw__orders where order_id = 'O-stray'") == [(1,)]
     assert got == {order_id: "implausible_date" for order_id in IMPLAUSIBLE_ORDERS}
     assert query(implausible_build, "select reject_reason from staging.stg_raw__customers_rejected") == [
         ("implausible_date",)]
@@ -366,6 +372,37 @@ def test_a_reporting_currency_missing_from_the_seed_stops_with_a_clear_message(c
 
 
 # ------------------------------------------------------------------ 11. determinism
+
+def test_segment_summary_does_not_depend_on_the_order_of_the_rows_it_reads(tmp_path):
+    """The same customers stored in another physical order (as a parallel insert may leave them)
+    give the same bits: a float average added them in storage order and differed in the last bits."""
+    import shutil  # noqa: PLC0415
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    seed_and_run(["run"], first)
+    second.mkdir()
+    shutil.copy(first / "warehouse.duckdb", second / "warehouse.duckdb")
+    con = duckdb.connect(str(second / "warehouse.duckdb"))
+    try:
+        con.execute("create or replace table marts.customer_segments as "
+                    "select * from marts.customer_segments order by monetary desc nulls first, customer_id desc")
+    finally:
+        con.close()
+    for work in (first, second):
+        run_dbt(["run", "--select", "segment_summary"], work)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{first / 'warehouse.duckdb'}' as a (read_only)")
+        con.execute(f"attach '{second / 'warehouse.duckdb'}' as b (read_only)")
+        assert con.execute("select count(*) from a.marts.segment_summary where avg_monetary is not null").fetchone()[0]
+        differing = con.execute(
+            "select count(*) from ((select * from a.marts.segment_summary except all select * from b.marts.segment_summary)"
+            " union all (select * from b.marts.segment_summary except all select * from a.marts.segment_summary))"
+        ).fetchone()[0]
+        assert differing == 0
+    finally:
+        con.close()
+
 
 @pytest.mark.slow
 def test_every_mart_is_bit_identical_across_rebuilds(tmp_path):

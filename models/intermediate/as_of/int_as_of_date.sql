@@ -1,6 +1,7 @@
 {#-
     One row: the as-of date of this run. From the var `as_of_date` when given, else the latest
-    business date of a clean completed order (derived from the data, never the wall clock).
+    business date of a clean completed order, but never after the business date of the latest
+    order load (derived from the data, never the wall clock).
 
     Every tier depends on this model, so it also holds the run-time stops that must come
     before any tier (DECISIONLOG D72, D74): it reads the load gate, which fails when a raw
@@ -24,10 +25,13 @@ load_gate as (
     where passed
 ),
 
+{# The latest completed order, never later than the latest order load: a row without a
+   loaded_at was loaded before every dated row (README), so it cannot be later (D70). #}
 completed_orders as (
-    select max(ordered_date) as latest_completed_order_date
+    select
+        max(case when status = 'completed' then ordered_date end) as latest_completed_order_date,
+        {{ to_business_date('max(loaded_at)') }} as latest_order_load_date
     from {{ ref('stg_raw__orders') }}
-    where status = 'completed'
 ),
 
 {# The span of the loaded events: first sign-up, latest event of any entity. #}
@@ -65,7 +69,11 @@ resolved as (
     select
         coalesce(
             cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
-            completed_orders.latest_completed_order_date
+            case
+                when completed_orders.latest_order_load_date < completed_orders.latest_completed_order_date
+                    then completed_orders.latest_order_load_date
+                else completed_orders.latest_completed_order_date
+            end
         ) as as_of_date,
         data_span.first_signed_up_date,
         data_span.last_event_date
