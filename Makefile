@@ -13,7 +13,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_DB := $(TEST_DIR)/tiering.duckdb
 
-.PHONY: build test env env-test lint dbt-test docs-check pytest docs docs-test semantic-test browser \
+.PHONY: build test env env-test env-report lint dbt-test docs-check pytest docs docs-test semantic-test browser \
+	report report-test \
 	spark-env spark-test bench bench-smoke demo-data clean
 
 ## env: the Python environment for building (dbt on DuckDB, the generator)
@@ -24,10 +25,17 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## env-test: plus lint, pytest, MetricFlow and the browser driver
+## env-report: plus what the report needs (Plotly, fontTools, the browser driver)
+env-report: $(VENV)/.installed-report
+
+$(VENV)/.installed-report: $(VENV)/.installed requirements-report.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-report.txt
+	touch $@
+
+## env-test: plus lint, pytest and MetricFlow
 env-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-report.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
@@ -40,7 +48,7 @@ build: env
 
 ## test: every test. Lint, the dbt build with every data and unit test, the documentation
 ## check, then pytest (quarantine, user files, reference implementation, generator, docs site
-## in Chromium, semantic layer, the Spark build compared with DuckDB, the benchmark smoke run).
+## in Chromium, the report, semantic layer, the Spark build compared with DuckDB, the benchmark smoke run).
 test: env-test lint dbt-test docs-check pytest bench-smoke
 
 lint: env-test
@@ -60,13 +68,24 @@ docs-check: env-test
 pytest: env-test browser spark-env
 	TIERING_REQUIRE_SPARK=1 $(BIN)/pytest -q tests_py
 
+## report: the business report from the published marts (or REPORT_ARGS="--database FILE"):
+## target/report/report.html, one self-contained file, and a PNG per chart. Run after `make build`.
+REPORT_ARGS ?=
+report: env-report browser
+	$(BIN)/python -m report $(REPORT_ARGS)
+
+## report-test: build the report on the demo and on customers-and-orders-only data, check its
+## numbers against the marts and open it offline in Chromium (part of pytest)
+report-test: env-test browser
+	$(BIN)/pytest -q -m report tests_py
+
 ## docs: the dbt docs site, as target/index.html (`dbt docs serve`) and as one static file
 docs: env
 	$(DBT) docs generate
 	$(DBT) docs generate --static
 	@echo "Docs: target/static_index.html (open it in a browser; no server needed)"
 
-## browser: Debian's Chromium and a CJK font for the docs-site test (skips when installed)
+## browser: Debian's Chromium and a CJK font for the report and the browser tests (skips when installed)
 browser:
 	bash scripts/setup_browser.sh
 

@@ -1,7 +1,8 @@
 """The pandas baseline: the warehouse's marts computed the way RFM is computed in a notebook today.
 
 Read the raw Parquet files, drop the rows that fail the raw data contract, deduplicate, then
-groupby / merge / rank / cumsum until the five marts come out. It follows the definitions of
+groupby / merge / rank / cumsum until the five marts come out (subscription_cohort is not
+among them: the baseline keeps to the marts it was measured with). It follows the definitions of
 models/_docs.md and the vars of dbt_project.yml, and reads the same reference seeds, so that
 its output can be checked equal to the dbt marts (benchmark/compare.py). It is a *baseline*:
 written plainly, one step after another, without tuning (no categoricals, no chunking, no
@@ -215,6 +216,25 @@ def stage_feedback(raw: Path, tz: str, customer_ids: pd.Series) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- per-customer signals
 
+def subscription_payments(renewals: pd.DataFrame) -> pd.DataFrame:
+    """Paid subscription periods as purchases (doc blocks `subscription_payment`, `purchase`): the
+    first period paid on its start, a later one on the renewal of the period before it (or on its
+    own start after a lapse); free periods are not purchases. Keyed like orders, dated `ordered_date`."""
+    p = renewals.sort_values(["subscription_id", "customer_id", "period_start"]).copy()
+    previous_renewed = p.groupby(["subscription_id", "customer_id"])["renewed_date"].shift()
+    p["ordered_date"] = previous_renewed.fillna(p["period_start_date"])
+    p = p[p["amount"] > 0]
+    return pd.DataFrame({
+        "order_id": p["subscription_id"] + "|" + p["period_start"].astype(str),
+        "customer_id": p["customer_id"],
+        "ordered_date": p["ordered_date"],
+        "net_amount": p["amount"],
+        "margin_amount": np.nan,
+        "is_discounted": np.nan,
+        "is_assisted": np.nan,
+    })
+
+
 def purchases_per_customer(purchases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """First/last purchase, recency, frequency, monetary, margin, rhythm (int_customers_purchases_aggregated)."""
     g = purchases.groupby("customer_id")
@@ -361,9 +381,10 @@ def satisfaction(feedback: pd.DataFrame, customer_ids: pd.Series, as_of: pd.Time
 
 
 def purchase_behaviour(purchases: pd.DataFrame, v: dict) -> pd.Series:
-    """int_customers_purchase_behaviour (doc block `purchase_behaviour`)."""
+    """int_customers_purchase_behaviour (doc block `purchase_behaviour`): shares over the orders,
+    the purchases whose discount and channel are known (NaN on subscription payments)."""
     b = purchases.groupby("customer_id").agg(
-        orders=("order_id", "nunique"),
+        orders=("is_discounted", "count"),
         discounted=("is_discounted", "sum"),
         assisted=("is_assisted", "sum"),
     )
@@ -530,17 +551,22 @@ def build_marts(raw: Path) -> dict[str, pd.DataFrame]:
     renewals = stage_renewals(raw, tz, fx, all_customers["customer_id"])
     feedback = stage_feedback(raw, tz, all_customers["customer_id"])
 
+    payments = subscription_payments(renewals)
     if v["as_of_date"]:
         as_of = pd.Timestamp(v["as_of_date"])
     else:
-        as_of = orders.loc[orders["status"] == "completed", "ordered_date"].max()
+        as_of = max(orders.loc[orders["status"] == "completed", "ordered_date"].max(), payments["ordered_date"].max())
     customers = all_customers[all_customers["signed_up_date"] <= as_of]
 
-    purchases = orders[(orders["status"] == "completed") & (orders["ordered_date"] <= as_of)
-                       & orders["customer_id"].isin(customers["customer_id"])].copy()
-    purchases["net_amount"] = purchases["gross_amount"] - purchases["discount_amount"] - purchases["refunded_amount"]
-    purchases["margin_amount"] = purchases["net_amount"] - purchases["cost_amount"]
-    purchases["is_discounted"] = (purchases["discount_amount"] > 0) | purchases["promo_code"].notna()
+    completed = orders[orders["status"] == "completed"].copy()
+    completed["net_amount"] = completed["gross_amount"] - completed["discount_amount"] - completed["refunded_amount"]
+    completed["margin_amount"] = completed["net_amount"] - completed["cost_amount"]
+    completed["is_discounted"] = (completed["discount_amount"] > 0) | completed["promo_code"].notna()
+    # doc block `purchase`: completed orders and paid subscription periods alike
+    purchases = pd.concat([completed.astype({"is_discounted": float, "is_assisted": float}), payments],
+                          ignore_index=True)
+    purchases = purchases[(purchases["ordered_date"] <= as_of)
+                          & purchases["customer_id"].isin(customers["customer_id"])].copy()
 
     purchasers = purchases_per_customer(purchases, as_of)
     rfm = rfm_scores(customers, purchasers, v)

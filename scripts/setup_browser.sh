@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Installs what the docs-site test (tests_py/test_docs_site.py) needs from Debian's packages:
-# Chromium, to open the static docs site headless, and a CJK font, so that the Chinese terms of
-# the docs render as characters in the screenshot instead of empty boxes. Idempotent: does
-# nothing when both are there. Needs root (or sudo) and Debian's package repositories.
+# Installs what the report (`make report`) and the browser tests (tests_py/test_docs_site.py,
+# tests_py/test_report.py) need from Debian's packages: Chromium, to open the pages headless and
+# screenshot the report's charts, and Noto Sans CJK (fonts-noto-cjk), the font whose subset the
+# report embeds (report/fonts.py) and that renders the docs' Chinese terms as characters instead
+# of empty boxes. Idempotent: does nothing when both are there. Needs root (or sudo) and Debian's
+# package repositories.
 set -euo pipefail
 
 CHROMIUM="${TIERING_CHROMIUM:-/usr/bin/chromium}"
 packages=()
 [[ -x "$CHROMIUM" ]] || packages+=(chromium)
 has_cjk_font() {
-    dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "ok installed" && return 0
-    command -v fc-list >/dev/null 2>&1 && [[ -n "$(fc-list :lang=zh family 2>/dev/null)" ]]
+    dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" && return 0
+    command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn family 2>/dev/null | grep -q "Noto Sans CJK"
 }
-has_cjk_font || packages+=(fonts-wqy-microhei)
+has_cjk_font || packages+=(fonts-noto-cjk)
 
 if [[ ${#packages[@]} -eq 0 ]]; then
     echo "setup_browser: chromium and a CJK font are installed ($("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM"))"

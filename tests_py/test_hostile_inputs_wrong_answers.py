@@ -26,7 +26,8 @@ COLUMNS = {
                  "renewed_at", "amount", "currency", "status", "loaded_at"],
     "feedback": ["feedback_id", "customer_id", "submitted_at", "kind", "csat", "nps", "comment", "loaded_at"],
 }
-MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "segment_summary", "renewal_reminders"]
+MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "segment_summary", "renewal_reminders",
+         "subscription_cohort"]
 LAST_REAL_ORDER = "2025-06-20"  # the latest completed order of the clean base (business date)
 SECRET_EMAIL = "wang.fang@example.com"  # a personal value that must never reach a log
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "segment_summary", "renewal_reminders"]
+MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "subscription_cohort", "segment_summary",
+         "renewal_reminders"]
 
 pytestmark = pytest.mark.docs
 

@@ -152,3 +152,61 @@ def test_cohort_retention_pooled_over_cohorts(docs_warehouse, tmp_path):
     for months, (retention, acquired) in expected.items():
         _same(_number(got[months]["cohort_retention"]), retention, f"retention {months} months after acquisition")
         _same(_number(got[months]["acquired_customers"]), acquired, f"acquired customers at month {months}")
+
+
+def test_subscription_metrics_per_cell_are_the_marts_rates(docs_warehouse, tmp_path):
+    rows = _sql(docs_warehouse, """
+        select
+            strftime(cohort_month, '%Y-%m-%d') as cohort_month,
+            billing_cycle,
+            periods_since_start,
+            retention_rate,
+            renewal_rate,
+            subscriptions_at_start,
+            subscriptions_retained,
+            revenue
+        from marts.subscription_cohort
+    """)
+    expected = {(month, cycle, int(t)): rest for month, cycle, t, *rest in rows}
+    assert len(expected) > 50 and {cycle for _, cycle, _ in expected} == {"month", "quarter", "year"}
+    assert any(rate is not None and rate < 1 for _, rate, *_ in expected.values())
+
+    metrics = ["subscription_retention", "subscription_renewal_rate", "subscriptions_at_start",
+               "subscriptions_retained", "subscription_revenue"]
+    result = _mf_query(docs_warehouse, tmp_path, metrics,
+                       ["metric_time__month", "subscription_cell__billing_cycle",
+                        "subscription_cell__periods_since_start"])
+    got = {(row["metric_time__month"][:10], row["subscription_cell__billing_cycle"],
+            int(row["subscription_cell__periods_since_start"])): row for row in result}
+    assert set(got) == set(expected)
+    for cell, values in expected.items():
+        for metric, value in zip(metrics, values):
+            _same(_number(got[cell][metric]), value, f"{metric} of subscription cohort cell {cell}")
+
+
+def test_subscription_retention_and_renewal_rate_pooled_over_cohorts(docs_warehouse, tmp_path):
+    rows = _sql(docs_warehouse, """
+        select
+            billing_cycle,
+            periods_since_start,
+            sum(subscriptions_retained) / sum(subscriptions_at_start) as retention,
+            sum(case when periods_since_start > 0 then subscriptions_retained else 0 end)
+                / nullif(sum(coalesce(subscriptions_retained_previous_period, 0)), 0) as renewal_rate,
+            sum(case when periods_since_start = 0 then subscriptions_at_start else 0 end) as started
+        from marts.subscription_cohort
+        group by 1, 2
+    """)
+    expected = {(cycle, int(t)): rest for cycle, t, *rest in rows}
+    (subscriptions,) = _sql(docs_warehouse, "select count(*) from intermediate.int_subscription_periods_as_of "
+                                            "where period_number = 1")[0]
+    assert sum(started for _, _, started in expected.values()) == subscriptions
+
+    metrics = ["subscription_retention", "subscription_renewal_rate", "subscriptions_started"]
+    result = _mf_query(docs_warehouse, tmp_path, metrics,
+                       ["subscription_cell__billing_cycle", "subscription_cell__periods_since_start"])
+    got = {(row["subscription_cell__billing_cycle"], int(row["subscription_cell__periods_since_start"])): row
+           for row in result}
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        for metric, value in zip(metrics, values):
+            _same(_number(got[key][metric]), value, f"{metric} at {key}")

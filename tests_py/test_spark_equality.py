@@ -65,6 +65,7 @@ MODELS: dict[str, tuple[str, list[str]]] = {
     "customer_segments": ("marts", ["customer_id"]),
     "lifecycle_stage": ("marts", ["customer_id"]),
     "churn_cohort": ("marts", ["cohort_month", "months_since_acquisition"]),
+    "subscription_cohort": ("marts", ["cohort_month", "billing_cycle", "periods_since_start"]),
     "segment_summary": ("marts", ["segment_code"]),
     "renewal_reminders": ("marts", ["subscription_id"]),
     "int_rfm_cut_points": ("intermediate", ["dimension", "score"]),

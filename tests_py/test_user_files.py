@@ -20,7 +20,8 @@ pytestmark = pytest.mark.slow
 
 ORDERS = 100_000
 SEED = 11
-MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "segment_summary", "renewal_reminders"]
+MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "subscription_cohort", "segment_summary",
+         "renewal_reminders"]
 
 
 def _generate(out: Path, file_format: str) -> dict:

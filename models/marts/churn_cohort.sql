@@ -9,7 +9,7 @@ with
 purchases as (
     select
         customer_id,
-        ordered_date,
+        purchase_date,
         net_amount
     from {{ ref('int_purchases_as_of') }}
 ),
@@ -27,8 +27,8 @@ as_of as (
 customer_cohorts as (
     select
         customer_id,
-        cast({{ dbt.date_trunc('month', 'min(ordered_date)') }} as date) as cohort_month,
-        cast({{ dbt.date_trunc('month', 'max(ordered_date)') }} as date) as last_purchase_month
+        cast({{ dbt.date_trunc('month', 'min(purchase_date)') }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', 'max(purchase_date)') }} as date) as last_purchase_month
     from purchases
     group by customer_id
 ),
@@ -36,10 +36,10 @@ customer_cohorts as (
 customer_months as (
     select
         customer_id,
-        cast({{ dbt.date_trunc('month', 'ordered_date') }} as date) as activity_month,
+        cast({{ dbt.date_trunc('month', 'purchase_date') }} as date) as activity_month,
         sum(net_amount) as revenue
     from purchases
-    group by customer_id, cast({{ dbt.date_trunc('month', 'ordered_date') }} as date)
+    group by customer_id, cast({{ dbt.date_trunc('month', 'purchase_date') }} as date)
 ),
 
 cohort_sizes as (

@@ -1,7 +1,9 @@
 {#-
     One row per customer with at least one purchase as of the as-of date: how much they buy on
     discount and through assisted channels, and their purchase behaviour class (doc block
-    `purchase_behaviour`). Prospects are absent; the marts give them `no_orders`.
+    `purchase_behaviour`). The shares are over the purchases whose discount and channel are
+    known, the orders: a subscription payment has neither (NULL), so it counts as a purchase but
+    not as evidence of how the customer buys. Prospects are absent; the marts give them `no_orders`.
 -#}
 with
 
@@ -18,11 +20,12 @@ purchases as (
 purchase_totals as (
     select
         customer_id,
-        count(*) as orders_count,
+        count(*) as purchases_count,
+        count(is_discounted) as orders_count,
         count(case when is_discounted then 1 end) as discounted_orders_count,
         count(case when is_assisted then 1 end) as assisted_orders_count,
-        sum(discount_amount) as total_discount_amount,
-        sum(gross_amount) as total_gross_amount
+        sum(case when is_discounted is not null then discount_amount end) as total_discount_amount,
+        sum(case when is_discounted is not null then gross_amount end) as total_gross_amount
     from purchases
     group by customer_id
 ),
@@ -30,11 +33,12 @@ purchase_totals as (
 shares_computed as (
     select
         customer_id,
+        purchases_count,
         orders_count,
-        cast(discounted_orders_count as {{ type_double() }}) / orders_count as discounted_order_share,
+        cast(discounted_orders_count as {{ type_double() }}) / nullif(orders_count, 0) as discounted_order_share,
         cast(total_discount_amount as {{ type_double() }})
         / nullif(cast(total_gross_amount as {{ type_double() }}), 0) as discount_depth,
-        cast(assisted_orders_count as {{ type_double() }}) / orders_count as assisted_order_share
+        cast(assisted_orders_count as {{ type_double() }}) / nullif(orders_count, 0) as assisted_order_share
     from purchase_totals
 ),
 
@@ -53,6 +57,7 @@ behaviour_classified as (
 final as (
     select
         customer_id,
+        cast(purchases_count as {{ dbt.type_int() }}) as purchases_count,
         cast(orders_count as {{ dbt.type_int() }}) as orders_count,
         discounted_order_share,
         discount_depth,

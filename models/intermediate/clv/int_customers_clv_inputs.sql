@@ -16,7 +16,7 @@ with
 purchases as (
     select
         customer_id,
-        ordered_date,
+        purchase_date,
         net_amount
     from {{ ref('int_purchases_as_of') }}
 ),
@@ -28,12 +28,12 @@ as_of as (
 purchase_days as (
     select
         customer_id,
-        ordered_date,
+        purchase_date,
         sum(net_amount) as day_net_amount
     from purchases
     group by
         customer_id,
-        ordered_date
+        purchase_date
 ),
 
 purchase_days_numbered as (
@@ -41,7 +41,7 @@ purchase_days_numbered as (
         *,
         row_number() over (
             partition by customer_id
-            order by ordered_date asc
+            order by purchase_date asc
         ) as purchase_day_number
     from purchase_days
 ),
@@ -50,8 +50,8 @@ customer_totals as (
     select
         customer_id,
         count(*) as purchase_days_count,
-        min(ordered_date) as first_purchase_date,
-        max(ordered_date) as last_purchase_date,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
         {#- an exact decimal sum and one division: the same bits on every run (DECISIONLOG D77) #}
         cast(sum(case when purchase_day_number > 1 then day_net_amount end) as {{ type_double() }})
         / nullif(count(case when purchase_day_number > 1 then 1 end), 0) as repeat_day_mean_net_amount

@@ -7,7 +7,7 @@ with
 purchases as (
     select
         customer_id,
-        ordered_date,
+        purchase_date,
         net_amount,
         margin_amount
     from {{ ref('int_purchases_as_of') }}
@@ -20,17 +20,17 @@ as_of as (
 purchase_days as (
     select
         customer_id,
-        ordered_date
+        purchase_date
     from purchases
-    group by customer_id, ordered_date
+    group by customer_id, purchase_date
 ),
 
 purchase_day_gaps as (
     select
         customer_id,
         {{ dbt.datediff(
-            "lag(ordered_date) over (partition by customer_id order by ordered_date)",
-            "ordered_date",
+            "lag(purchase_date) over (partition by customer_id order by purchase_date)",
+            "purchase_date",
             "day"
         ) }} as gap_days
     from purchase_days
@@ -64,8 +64,8 @@ day_summary as (
 totals as (
     select
         customer_id,
-        min(ordered_date) as first_purchase_date,
-        max(ordered_date) as last_purchase_date,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
         count(*) as frequency,
         sum(net_amount) as monetary,
         sum(margin_amount) as margin,

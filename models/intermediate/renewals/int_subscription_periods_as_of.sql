@@ -2,8 +2,9 @@
     One row per subscription period visible as of the as-of date (started on or before it) of a
     customer of the run, with its renewal as of that date: a renewal paid after the as-of date
     is invisible, so the period counts as not renewed. The nominal length of each billing cycle
-    (days for the cadence fallback, months for the next due date) is defined here, once, as in
-    the doc block `renewal_cadence`: month 30 days, quarter 91, year 365.
+    in days (for the cadence fallback) is defined here, once, as in the doc block
+    `renewal_cadence`: month 30 days, quarter 91, year 365; in months (for the next due date)
+    by the macro billing_cycle_months.
 -#}
 
 with
@@ -63,11 +64,7 @@ periods_flagged as (
             when 'quarter' then 91
             when 'year' then 365
         end as cycle_nominal_days,
-        case billing_cycle
-            when 'month' then 1
-            when 'quarter' then 3
-            when 'year' then 12
-        end as cycle_months,
+        {{ billing_cycle_months('billing_cycle') }} as cycle_months,
         {{ dbt.datediff(
             "period_end_date",
             "renewed_date",

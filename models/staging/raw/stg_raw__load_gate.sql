@@ -50,7 +50,7 @@ final as (
         {{ max_rate }} as max_reject_rate,
         case
             when failure is null then true
-            else {{ raise_build_error(
+            else {{ raise_error_expression(
                 "'Load gate failed for ' || entity || ': ' || failure
                 || coalesce('; top reject reasons: ' || top_reject_reasons, '')
                 || '. No tier was built. See staging.stg_raw__' || entity || '_rejected and '

@@ -13,8 +13,8 @@ reporting_currency as (
     select
         case
             when count(*) = 1 then max(base_per_unit)
-            else {{ raise_build_error("'var reporting_currency " ~ reporting_currency()
-                ~ " is not in seeds/reference/fx_rates.csv: add its rate there or choose a listed code'") }}
+            else {{ raise_error("var reporting_currency " ~ reporting_currency()
+                ~ " is not in seeds/reference/fx_rates.csv: add its rate there or choose a listed code") }}
         end as reporting_base_per_unit
     from fx_rates
     where currency = '{{ reporting_currency() }}'
