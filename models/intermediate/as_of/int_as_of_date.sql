@@ -44,13 +44,19 @@ completed_orders as (
 
 {% endif -%}
 {% if 'renewals' in sources -%}
+renewal_loads as (
+    select max(loaded_at) as latest_loaded_at
+    from {{ ref('stg_raw__renewals') }}
+),
+
 paid_subscription_periods as (
     select
-        max(paid_date) as latest_date,
+        max(payments.paid_date) as latest_date,
         count(*) as purchases,
-        (select max(loaded_at) from {{ ref('stg_raw__renewals') }}) as latest_loaded_at
-    from {{ ref('int_subscription_payments') }}
-    where is_paid
+        max(renewal_loads.latest_loaded_at) as latest_loaded_at
+    from {{ ref('int_subscription_payments') }} as payments
+    cross join renewal_loads
+    where payments.is_paid
 ),
 
 {% endif -%}
