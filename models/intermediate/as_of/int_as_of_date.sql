@@ -5,7 +5,9 @@
     the wall clock, and never after the business date of the latest load (loaded_at) of those
     sources: a row without a loaded_at was loaded before every dated row (README, D70). A data
     set without any purchase of those sources stops the run here, with a message, whatever the
-    as-of date: there is nothing to tier.
+    as-of date: there is nothing to tier. The data's latest purchase date is kept beside it:
+    publication tells a replay (a given date that differs from it) from a live build
+    (DECISIONLOG D64).
 
     Every tier depends on this model, so it also holds the run-time stops that must come
     before any tier (DECISIONLOG D72, D74): it reads the load gate, which fails when a raw
@@ -122,6 +124,7 @@ data_span as (
 as_of_chosen as (
     select
         purchase_totals.purchases,
+        purchase_totals.latest_purchase_date,
         coalesce(
             cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
             case
@@ -155,7 +158,8 @@ final as (
                     ~ " || cast(last_event_date as " ~ string ~ ") || '): every customer would have churned. '"
                     ~ " || 'Choose a date within the loaded data, or raise the var to replay that far.'") }}
             else as_of_date
-        end as as_of_date
+        end as as_of_date,
+        latest_purchase_date
     from as_of_chosen
 )
 
