@@ -87,6 +87,8 @@ ORDERS = [
     ("negative_amount", _order("neg", gross_amount="-5")),
     ("negative_amount", _order("negdisc", discount_amount="-1")),
     ("future_dated", _order("future", ordered_at="2099-01-01 00:00:00")),
+    # no loaded_at to contradict it, but outside the plausible window (DECISIONLOG D70)
+    ("implausible_date", _order("year-9999", ordered_at="9999-12-31", loaded_at="")),
     ("unknown_customer", _order("orphan", customer_id="C999")),
     ("unknown_customer", _order("rejected-customer", customer_id="C4")),
     # two defects: the first in the documented order wins
@@ -150,8 +152,8 @@ FEEDBACK[0], FEEDBACK[2] = ("duplicate", FEEDBACK[0][1]), (None, FEEDBACK[2][1])
 
 FIXTURE = {"customers": CUSTOMERS, "orders": ORDERS, "renewals": RENEWALS, "feedback": FEEDBACK}
 ALL_REASONS = {"missing_key", "missing_customer_id", "unparseable_date", "unparseable_number", "invalid_value",
-               "unknown_status", "unknown_currency", "negative_amount", "future_dated", "unknown_customer",
-               "duplicate"}
+               "unknown_status", "unknown_currency", "negative_amount", "future_dated", "implausible_date",
+               "unknown_customer", "duplicate"}
 
 
 def _write_fixture(folder: Path) -> None:
@@ -267,7 +269,7 @@ def test_the_reconciliation_is_printed(quarantine_build):
     work, _, _ = quarantine_build
     log = (work / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert "Raw data reconciliation" in log
-    assert "orders    raw 20 = clean 5 + rejected 14 + duplicates 1" in log
+    assert "orders    raw 21 = clean 5 + rejected 15 + duplicates 1" in log
 
 
 def test_a_file_this_dirty_stops_the_build_before_any_tier(tmp_path):
@@ -276,9 +278,10 @@ def test_a_file_this_dirty_stops_the_build_before_any_tier(tmp_path):
     proc = run_dbt(["build"], tmp_path, raw_path=raw, check=False)
     assert proc.returncode != 0
     statuses = run_results(tmp_path)
-    failed_rate_tests = [node for node, status in statuses.items()
-                         if "reject_rate_within" in node and "error" in node and status == "fail"]
-    assert failed_rate_tests, "the reject-rate error test should fail on this fixture"
+    stopped_by_the_gate = [node for node, status in statuses.items()
+                           if "stg_raw__load_gate" in node and status == "error"]
+    assert stopped_by_the_gate, "the load gate should stop the build on this fixture"
+    assert "Load gate failed for " in proc.stdout
     marts = {node: status for node, status in statuses.items() if node.startswith("model.customer_tiering.")
              and node.split(".")[-1] in {"customer_segments", "lifecycle_stage", "churn_cohort"}}
     assert marts and set(marts.values()) == {"skipped"}

@@ -6,13 +6,24 @@
     The message is a literal: single quotes in it are doubled.
 -#}
 {% macro raise_error(message) -%}
-    {{ return(adapter.dispatch('raise_error', 'customer_tiering')(message)) }}
+    {{ return(raise_error_expression("'" ~ (message | replace("'", "''")) ~ "'")) }}
 {%- endmacro %}
 
-{% macro default__raise_error(message) -%}
-    error('{{ message | replace("'", "''") }}')
+{#-
+    The same with a message computed by the query: `message_expression` is an SQL string
+    expression (counts, dates and codes of the failing rows, DECISIONLOG D72). Used in a CASE
+    branch it fails only when a row reaches that branch, at run time, so the check is made on the
+    data the model reads and no selection that leaves out a data test skips it. Its type is NULL,
+    which a CASE coerces to the other branches' type.
+-#}
+{% macro raise_error_expression(message_expression) -%}
+    {{ return(adapter.dispatch('raise_error_expression', 'customer_tiering')(message_expression)) }}
 {%- endmacro %}
 
-{% macro spark__raise_error(message) -%}
-    raise_error('{{ message | replace("'", "''") }}')
+{% macro default__raise_error_expression(message_expression) -%}
+    error({{ message_expression }})
+{%- endmacro %}
+
+{% macro spark__raise_error_expression(message_expression) -%}
+    raise_error({{ message_expression }})
 {%- endmacro %}

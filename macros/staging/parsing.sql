@@ -13,9 +13,73 @@
     lower({{ clean_text(column) }})
 {%- endmacro %}
 
-{#- A UTC timestamp, or NULL when the text is not a valid date or timestamp. -#}
+{#-
+    A UTC timestamp, or NULL when the text is not a valid date or timestamp. A value with a UTC
+    offset or a zone name (`2024-05-01T20:00:00+08:00`, `... Z`, `... Asia/Shanghai`) is read as
+    the instant it names; a value without one is UTC (README "Raw data contract", DECISIONLOG D71).
+    Spark's try_cast already does both (its session zone is pinned to UTC in profiles.yml).
+-#}
 {% macro parse_timestamp(text_expression) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'customer_tiering')(text_expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(text_expression) -%}
     {{ dbt.safe_cast(text_expression, api.Column.translate_type('timestamp')) }}
+{%- endmacro %}
+
+{#-
+    DuckDB's cast to timestamp drops an offset (20:00+08:00 becomes 20:00), so text that ends in
+    an offset or a zone name is cast to timestamptz and converted to UTC. Only such text: the
+    timestamptz cast costs three times the plain one, and the length test skips the regular
+    expression for every value of the plain `YYYY-MM-DD HH:MM:SS` form (19 characters).
+-#}
+{% macro duckdb__parse_timestamp(text_expression) -%}
+    case
+        when length({{ text_expression }}) > 19
+            and regexp_matches({{ text_expression }}, '\d:\d\d(\.\d+)?\s*([+-]\d\d(:?\d\d)?|[A-Za-z][A-Za-z_/+-]*)$')
+            then try_cast({{ text_expression }} as timestamptz) at time zone 'UTC'
+        else try_cast({{ text_expression }} as timestamp)
+    end
+{%- endmacro %}
+
+{#-
+    True when a parsed timestamp lies outside the plausible window (reason `implausible_date`,
+    DECISIONLOG D70): before var `plausible_date_min`, or, with `upper_bound` true, after the
+    latest plausible moment (plausible_timestamp_max). NULL-safe: a NULL timestamp is never
+    implausible (missing and unparseable values have their own reasons).
+-#}
+{% macro implausible_timestamp(parsed_expression, upper_bound=true) -%}
+    ({{ parsed_expression }} < {{ plausible_timestamp_min() }}
+    {%- if upper_bound %} or {{ parsed_expression }} > {{ plausible_timestamp_max() }}{% endif -%})
+{%- endmacro %}
+
+{#- The earliest plausible moment, as a SQL timestamp literal: midnight UTC of var plausible_date_min. -#}
+{% macro plausible_timestamp_min() -%}
+    {%- set given = var('plausible_date_min') | string | trim -%}
+    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', given) -%}
+        {{ exceptions.raise_compiler_error("var plausible_date_min must be a date written YYYY-MM-DD, got '" ~ given ~ "'") }}
+    {%- endif -%}
+    cast('{{ given }} 00:00:00' as {{ api.Column.translate_type('timestamp') }})
+{%- endmacro %}
+
+{#-
+    The latest plausible moment, as a SQL timestamp literal: midnight UTC of var
+    plausible_date_max when it is set, else the moment this dbt invocation started (UTC) plus
+    var plausible_date_max_lead_days. Nothing can have happened after the build that loads it.
+-#}
+{% macro plausible_timestamp_max() -%}
+    {%- set given = var('plausible_date_max') -%}
+    {%- if given -%}
+        {%- set given = given | string | trim -%}
+        {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', given) -%}
+            {{ exceptions.raise_compiler_error("var plausible_date_max must be a date written YYYY-MM-DD or null, got '" ~ given ~ "'") }}
+        {%- endif -%}
+        {%- set latest = given ~ ' 00:00:00' -%}
+    {%- else -%}
+        {%- set lead = modules.datetime.timedelta(days=var('plausible_date_max_lead_days') | int) -%}
+        {%- set latest = (run_started_at + lead).strftime('%Y-%m-%d %H:%M:%S') -%}
+    {%- endif -%}
+    cast('{{ latest }}' as {{ api.Column.translate_type('timestamp') }})
 {%- endmacro %}
 
 {#- A decimal amount, or NULL when the text is not a number. -#}

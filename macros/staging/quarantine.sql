@@ -163,3 +163,25 @@
         ) as hashed
     ) as ranked
 {%- endmacro %}
+
+{#-
+    How many rows the raw relation of `entity` holds, as a scalar subquery. Each
+    base_raw__<entity>_checked table keeps it (column raw_rows_in_load), so the load
+    reconciliation compares the table with the raw rows it was built from, not with whatever
+    the raw path holds later (DECISIONLOG D73).
+-#}
+{% macro raw_row_count(entity) -%}
+    {#- Every contract column is read: DuckDB checks the encoding only of the columns a query
+        reads, so a bare count(*) would count a record the model itself finds unreadable
+        (and quarantines as invalid_encoding, D80). -#}
+    {%- set columns = raw_contract_columns(entity) | map(attribute=0) | list -%}
+    (
+        select count(*)
+        from {{ raw_relation(entity) }} as raw_records
+        {%- if columns %}
+        where length(concat_ws('|'
+            {%- for column in columns %}, coalesce(raw_records.{{ column }}, ''){% endfor -%}
+        )) >= 0
+        {%- endif %}
+    )
+{%- endmacro %}

@@ -1,7 +1,8 @@
 {#-
     One row per acquisition month (cohort) and month since acquisition, up to the month that
     holds the as-of date: cohort size, active and churned customers, retention, revenue.
-    Months after the as-of date are absent; the as-of month is flagged partial.
+    Months after the as-of date are absent; the as-of month is flagged partial unless the
+    as-of date is its last day.
 -#}
 with
 
@@ -16,7 +17,10 @@ purchases as (
 as_of as (
     select
         as_of_date,
-        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month
+        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month,
+        {#- the as-of month is over when the as-of date is its last day (DECISIONLOG D31) #}
+        cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'as_of_date')) }} as date)
+        = cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as is_as_of_month_partial
     from {{ ref('int_as_of_date') }}
 ),
 
@@ -120,7 +124,7 @@ cells as (
         coalesce(activity.active_customers, 0) as active_customers,
         coalesce(churned.churned_customers, 0) as churned_customers,
         coalesce(activity.revenue, 0) as revenue,
-        cohort_periods.period_month = as_of.as_of_month as is_partial_period
+        cohort_periods.period_month = as_of.as_of_month and as_of.is_as_of_month_partial as is_partial_period
     from cohort_periods
     cross join as_of
     left join activity

@@ -52,11 +52,9 @@ customer_totals as (
         count(*) as purchase_days_count,
         min(purchase_date) as first_purchase_date,
         max(purchase_date) as last_purchase_date,
-        avg(
-            case
-                when purchase_day_number > 1 then cast(day_net_amount as {{ type_double() }})
-            end
-        ) as repeat_day_mean_net_amount
+        {#- an exact decimal sum and one division: the same bits on every run (DECISIONLOG D77) #}
+        cast(sum(case when purchase_day_number > 1 then day_net_amount end) as {{ type_double() }})
+        / nullif(count(case when purchase_day_number > 1 then 1 end), 0) as repeat_day_mean_net_amount
     from purchase_days_numbered
     group by customer_id
 ),

@@ -18,6 +18,11 @@ renewals as (
         renewed_date,
         amount
     from {{ ref('stg_raw__renewals') }}
+    {#- the load gate, read at run time: this model is built before int_as_of_date (D72) #}
+    where (
+        select count(*) from {{ ref('stg_raw__load_gate') }} as load_gate
+        where load_gate.passed
+    ) > 0
 ),
 
 periods_with_previous as (

@@ -44,6 +44,7 @@ checked_{{ part }} as (
             (given_but_unparsed("loaded_at", "loaded_at_utc"), "unparseable_date"),
             ("customer_type_code is null or customer_type_code not in ('b2b', 'b2c')", "invalid_value"),
             ("signed_up_at_utc > loaded_at_utc", "future_dated"),
+            (implausible_timestamp("signed_up_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
         ]) }} as invalid_reason
     from parsed_{{ part }}
 ),
@@ -59,13 +60,14 @@ final as (
         reject_reason,
         customer_id,
         signed_up_at_utc as signed_up_at,
-        {{ to_business_date('signed_up_at_utc') }} as signed_up_date,
+        {{ business_date('signed_up_at', 'signed_up_at_utc') }} as signed_up_date,
         coalesce(lower(region), 'unknown') as region,
         customer_type_code as customer_type,
         coalesce(lower(acquisition_channel), 'unknown') as acquisition_channel,
         {{ email_hash('email') }} as email_hash,
         loaded_at_utc as loaded_at,
         cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
+        {{ raw_row_count('customers') }} as raw_rows_in_load,
         {{ raw_text_passthrough(raw_columns | reject('equalto', 'email') | list) }}
     from ranked
 )

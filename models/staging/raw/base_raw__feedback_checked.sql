@@ -57,6 +57,7 @@ checked_{{ part }} as (
             ("csat_value not in (1, 2, 3, 4, 5)", "invalid_value"),
             ("nps_value not in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)", "invalid_value"),
             ("submitted_at_utc > loaded_at_utc", "future_dated"),
+            (implausible_timestamp("submitted_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
     from parsed_{{ part }} as parsed
@@ -76,13 +77,14 @@ final as (
         feedback_id,
         customer_id,
         submitted_at_utc as submitted_at,
-        {{ to_business_date('submitted_at_utc') }} as submitted_date,
+        {{ business_date('submitted_at', 'submitted_at_utc') }} as submitted_date,
         kind_code as kind,
         cast(csat_value as {{ dbt.type_int() }}) as csat,
         cast(nps_value as {{ dbt.type_int() }}) as nps,
         coalesce(length(comment), 0) as comment_length,
         loaded_at_utc as loaded_at,
         cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
+        {{ raw_row_count('feedback') }} as raw_rows_in_load,
         {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment') | list) }}
     from ranked
 )

@@ -76,6 +76,7 @@ checked_{{ part }} as (
             ("fx_rates.currency is null", "unknown_currency"),
             ("gross_local < 0 or discount_local < 0 or refunded_local < 0 or cost_local < 0", "negative_amount"),
             ("ordered_at_utc > loaded_at_utc", "future_dated"),
+            (implausible_timestamp("ordered_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
     from parsed_{{ part }} as parsed
@@ -107,7 +108,7 @@ final as (
         converted.order_id,
         converted.customer_id,
         converted.ordered_at_utc as ordered_at,
-        {{ to_business_date('converted.ordered_at_utc') }} as ordered_date,
+        {{ business_date('converted.ordered_at', 'converted.ordered_at_utc') }} as ordered_date,
         converted.status_code as status,
         converted.currency_code as currency,
         converted.rate_to_reporting as fx_rate_to_reporting,
@@ -120,6 +121,7 @@ final as (
         lower(converted.promo_code) as promo_code,
         converted.loaded_at_utc as loaded_at,
         cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
+        {{ raw_row_count('orders') }} as raw_rows_in_load,
         {{ raw_text_passthrough(raw_columns, 'converted') }}
     from converted
     left join sales_channels

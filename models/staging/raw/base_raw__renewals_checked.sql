@@ -68,6 +68,8 @@ checked_{{ part }} as (
             ("fx_rates.currency is null", "unknown_currency"),
             ("amount_local < 0", "negative_amount"),
             ("period_start_utc > loaded_at_utc or renewed_at_utc > loaded_at_utc", "future_dated"),
+            (implausible_timestamp("period_start_utc") ~ " or " ~ implausible_timestamp("period_end_utc", upper_bound=false)
+             ~ " or " ~ implausible_timestamp("renewed_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
             ("customers.customer_id is null", "unknown_customer"),
         ]) }} as invalid_reason
     from parsed_{{ part }} as parsed
@@ -93,14 +95,15 @@ final as (
         period_start_utc as period_start,
         period_end_utc as period_end,
         renewed_at_utc as renewed_at,
-        {{ to_business_date('period_start_utc') }} as period_start_date,
-        {{ to_business_date('period_end_utc') }} as period_end_date,
-        {{ to_business_date('renewed_at_utc') }} as renewed_date,
+        {{ business_date('period_start', 'period_start_utc') }} as period_start_date,
+        {{ business_date('period_end', 'period_end_utc') }} as period_end_date,
+        {{ business_date('renewed_at', 'renewed_at_utc') }} as renewed_date,
         status_code as status,
         currency_code as currency,
         round(amount_local * rate_to_reporting, 2) as amount,
         loaded_at_utc as loaded_at,
         cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
+        {{ raw_row_count('renewals') }} as raw_rows_in_load,
         {{ raw_text_passthrough(raw_columns) }}
     from ranked
 )

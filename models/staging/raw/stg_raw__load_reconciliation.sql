@@ -1,71 +1,94 @@
 {#-
-    One row per raw entity: how many raw rows arrived and where each one went.
-    raw_rows = clean_rows + rejected_rows + duplicate_rows, asserted by a test.
-    raw_rows = the records the reader returned, counted here, plus the records it could not read
-    (malformed_row, invalid_encoding: the reader reports them, D80). A table, so that the files
-    are counted once; its hooks empty the reader's temporary reject tables its scans fill.
+    One row per raw entity: how many raw rows arrived and where each one went, with the most
+    frequent reject reasons. A table built from the base_raw__*_checked tables alone: the raw
+    count is the one each base table recorded from the raw rows it was built from
+    (raw_rows_in_load), so the counts always describe one and the same load (DECISIONLOG D73).
+    raw_rows = clean_rows + rejected_rows + duplicate_rows, asserted by a test. The records the
+    reader could not read (malformed_row, invalid_encoding: the reader reports them, D80) are
+    rows of the base table but not of raw_rows_in_load, so they are added to it.
 -#}
+{{ config(materialized='table') }}
 {%- set entities = ['customers', 'orders', 'renewals', 'feedback'] -%}
-{{ config(
-    materialized='table',
-    post_hook=["{{ reset_malformed_rows('customers') }}", "{{ reset_malformed_rows('orders') }}",
-               "{{ reset_malformed_rows('renewals') }}", "{{ reset_malformed_rows('feedback') }}"],
-) }}
+{%- set string = dbt.type_string() -%}
 
 with
 
 {% for entity in entities %}
-{#-
-    Every column is read: DuckDB checks the encoding only of the columns a query reads, so a
-    bare count(*) would count a record the checked model (which reads them all) finds unreadable.
-#}
-{%- set columns = raw_contract_columns(entity) | map(attribute=0) | list %}
-{{ entity }}_raw_count as (
-    select count(*) as raw_rows
-    from {{ raw_relation(entity) }} as raw_records
-    {%- if columns %}
-    where length(concat_ws('|'
-        {%- for column in columns %}, coalesce(raw_records.{{ column }}, ''){% endfor -%}
-    )) >= 0
-    {%- endif %}
-),
-
-{{ entity }}_outcomes as (
+{{ entity }}_reasons as (
     select
-        count(case when reject_reason is null then 1 end) as clean_rows,
-        count(case when reject_reason <> 'duplicate' then 1 end) as rejected_rows,
-        count(case when reject_reason = 'duplicate' then 1 end) as duplicate_rows,
-        count(case when reject_reason in ('malformed_row', 'invalid_encoding') then 1 end) as unreadable_rows
+        '{{ entity }}' as entity,
+        reject_reason,
+        count(*) as reason_rows,
+        max(raw_rows_in_load) as raw_rows_in_load
     from {{ ref('base_raw__' ~ entity ~ '_checked') }}
+    group by reject_reason
 ),
 
 {% endfor %}
-unioned as (
+entities as (
     {%- for entity in entities %}
-    select
-        '{{ entity }}' as entity,
-        {{ entity }}_raw_count.raw_rows + {{ entity }}_outcomes.unreadable_rows as raw_rows,
-        {{ entity }}_outcomes.clean_rows,
-        {{ entity }}_outcomes.rejected_rows,
-        {{ entity }}_outcomes.duplicate_rows
-    from {{ entity }}_raw_count
-    cross join {{ entity }}_outcomes
-    {{ "union all" if not loop.last }}
+    select '{{ entity }}' as entity{{ " union all" if not loop.last }}
     {%- endfor %}
+),
+
+reasons as (
+    {%- for entity in entities %}
+    select * from {{ entity }}_reasons{{ " union all" if not loop.last }}
+    {%- endfor %}
+),
+
+outcomes as (
+    select
+        entity,
+        coalesce(max(raw_rows_in_load), 0)
+        + sum(case when reject_reason in ('malformed_row', 'invalid_encoding') then reason_rows else 0 end)
+            as raw_rows,
+        sum(case when reject_reason is null then reason_rows else 0 end) as clean_rows,
+        sum(case when reject_reason <> 'duplicate' then reason_rows else 0 end) as rejected_rows,
+        sum(case when reject_reason = 'duplicate' then reason_rows else 0 end) as duplicate_rows
+    from reasons
+    group by entity
+),
+
+{# The reject reasons of each entity, most frequent first (ties by name), duplicates aside. #}
+ranked_reasons as (
+    select
+        entity,
+        reject_reason || ' ' || cast(reason_rows as {{ string }}) as reason_with_count,
+        row_number() over (partition by entity order by reason_rows desc, reject_reason asc) as reason_rank
+    from reasons
+    where reject_reason <> 'duplicate'
+),
+
+top_reasons as (
+    select
+        entity,
+        max(case when reason_rank = 1 then reason_with_count end) as reason_1,
+        max(case when reason_rank = 2 then ', ' || reason_with_count end) as reason_2,
+        max(case when reason_rank = 3 then ', ' || reason_with_count end) as reason_3
+    from ranked_reasons
+    where reason_rank <= 3
+    group by entity
 ),
 
 final as (
     select
-        entity,
-        raw_rows,
-        clean_rows,
-        rejected_rows,
-        duplicate_rows,
+        entities.entity,
+        coalesce(outcomes.raw_rows, 0) as raw_rows,
+        coalesce(outcomes.clean_rows, 0) as clean_rows,
+        coalesce(outcomes.rejected_rows, 0) as rejected_rows,
+        coalesce(outcomes.duplicate_rows, 0) as duplicate_rows,
         case
-            when raw_rows > 0
-                then cast(rejected_rows as {{ type_double() }}) / raw_rows
-        end as reject_rate
-    from unioned
+            when outcomes.raw_rows > 0
+                then cast(outcomes.rejected_rows as {{ type_double() }}) / outcomes.raw_rows
+        end as reject_rate,
+        top_reasons.reason_1 || coalesce(top_reasons.reason_2, '') || coalesce(top_reasons.reason_3, '')
+            as top_reject_reasons
+    from entities
+    left join outcomes
+        on entities.entity = outcomes.entity
+    left join top_reasons
+        on entities.entity = top_reasons.entity
 )
 
 select * from final

@@ -8,10 +8,16 @@ fx_rates as (
     from {{ ref('fx_rates') }}
 ),
 
+{# var reporting_currency, upper-cased; a code the seed lacks stops the build here. #}
 reporting_currency as (
-    select base_per_unit as reporting_base_per_unit
+    select
+        case
+            when count(*) = 1 then max(base_per_unit)
+            else {{ raise_error("var reporting_currency " ~ reporting_currency()
+                ~ " is not in seeds/reference/fx_rates.csv: add its rate there or choose a listed code") }}
+        end as reporting_base_per_unit
     from fx_rates
-    where currency = '{{ var("reporting_currency") }}'
+    where currency = '{{ reporting_currency() }}'
 ),
 
 final as (
