@@ -94,8 +94,10 @@ final as (
         customer_id,
         first_purchase_date,
         last_purchase_date,
-        {{ dbt.datediff("last_purchase_date", "as_of_date", "day") }} as recency_days,
-        {{ dbt.datediff("first_purchase_date", "as_of_date", "day") }} as tenure_days,
+        {{ dbt.datediff("last_purchase_date", "as_of_date", "day") }}
+            as recency_days,
+        {{ dbt.datediff("first_purchase_date", "as_of_date", "day") }}
+            as tenure_days,
         cast(frequency as {{ dbt.type_bigint() }}) as frequency,
         cast(purchase_days as {{ dbt.type_bigint() }}) as purchase_days,
         monetary,
