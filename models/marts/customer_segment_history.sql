@@ -1,7 +1,7 @@
 {#-
     One row per as-of date of the history (the as-of date of the run and the `history_periods`
     period ends before it) and customer who had signed up by it: the RFM scores and cell,
-    segment, value tier, ABC classes and the move since the previous as-of date, exactly as a
+    segment, value tier, ABC classes, lifecycle stage and the moves since the previous as-of date, exactly as a
     build with that as_of_date publishes them in customer_segments (doc block `segment_history`).
 -#}
 with
@@ -36,9 +36,11 @@ final as (
         segmented.abc_class_revenue,
         segmented.abc_class_margin,
         segmented.has_non_positive_revenue,
+        segmented.stage,
         segmented.previous_as_of_date,
         segmented.previous_segment_code,
         segmented.previous_value_tier,
+        segmented.previous_stage,
         segmented.value_tier_movement
     from segmented
     inner join as_of_dates

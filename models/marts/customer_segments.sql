@@ -87,6 +87,7 @@ joined as (
         rfm_segmented.previous_as_of_date,
         rfm_segmented.previous_segment_code,
         rfm_segmented.previous_value_tier,
+        rfm_segmented.previous_stage,
         rfm_segmented.value_tier_movement
     from customers
     cross join as_of

@@ -1,5 +1,6 @@
 {#-
-    One row per pair of consecutive as-of dates of the history, dimension (segment, value_tier),
+    One row per pair of consecutive as-of dates of the history, dimension (segment, value_tier,
+    lifecycle_stage),
     from-value and to-value: the customers who made that move and the net revenue they brought
     in between the two dates. A customer not yet signed up at the earlier date comes from
     `not_a_customer`. Reading a migration matrix: doc block `segment_migration`.
@@ -13,6 +14,7 @@ history as (
         monetary,
         segment_code,
         value_tier,
+        stage,
         previous_as_of_date,
         value_tier_movement
     from {{ ref('int_customers_segmented_by_as_of_date') }}
@@ -28,7 +30,8 @@ previous_rows as (
         customer_id,
         monetary,
         segment_code,
-        value_tier
+        value_tier,
+        stage
     from history
 ),
 
@@ -42,6 +45,8 @@ pairs as (
         history.segment_code as to_segment,
         coalesce(previous_rows.value_tier, 'not_a_customer') as from_value_tier,
         history.value_tier as to_value_tier,
+        coalesce(previous_rows.stage, 'not_a_customer') as from_stage,
+        history.stage as to_stage,
         history.value_tier_movement as movement,
         coalesce(history.monetary, 0) - coalesce(previous_rows.monetary, 0) as period_revenue
     from history
@@ -70,6 +75,17 @@ moves as (
         from_value_tier as from_value,
         to_value_tier as to_value,
         movement,
+        period_revenue
+    from pairs
+    union all
+    -- stages are not ranked: their moves have no direction (NULL movement)
+    select
+        period_from,
+        period_to,
+        'lifecycle_stage' as dimension,
+        from_stage as from_value,
+        to_stage as to_value,
+        cast(null as {{ dbt.type_string() }}) as movement,
         period_revenue
     from pairs
 ),

@@ -12,7 +12,8 @@ history as (
         as_of_date,
         previous_as_of_date,
         segment_code,
-        value_tier
+        value_tier,
+        stage
     from {{ ref('customer_segment_history') }}
 ),
 
@@ -38,6 +39,12 @@ history_values as (
         as_of_date,
         'value_tier' as dimension,
         value_tier as segment_value
+    from history
+    union all
+    select
+        as_of_date,
+        'lifecycle_stage' as dimension,
+        stage as segment_value
     from history
 ),
 

@@ -1,8 +1,8 @@
 {#-
     One row per as-of date (int_as_of_dates) and customer of that date: RFM scores and cell,
-    named segment, value tier and its rank, ABC classes, and the same customer's segment and
-    value tier at the previous as-of date with the move between them (doc block
-    `tier_movement`). customer_segments publishes the current date, customer_segment_history
+    named segment, value tier and its rank, ABC classes, lifecycle stage, and the same
+    customer's segment, value tier and stage at the previous as-of date with the tier move
+    between them (doc block `tier_movement`). customer_segments publishes the current date, customer_segment_history
     every date.
 -#}
 {%- set tier_order = var('value_tier_order') -%}
@@ -44,6 +44,14 @@ abc as (
     from {{ ref('int_customers_abc_classified_by_as_of_date') }}
 ),
 
+stages as (
+    select
+        as_of_date,
+        customer_id,
+        stage
+    from {{ ref('int_customers_staged_by_as_of_date') }}
+),
+
 rfm_segmented as (
     select
         rfm.*,
@@ -69,6 +77,7 @@ customers_tiered as (
         end as value_tier_rank,
         abc.abc_class_revenue,
         abc.abc_class_margin,
+        stages.stage,
         as_of_dates.previous_as_of_date
     from rfm_segmented
     inner join as_of_dates
@@ -79,6 +88,10 @@ customers_tiered as (
         on
             rfm_segmented.as_of_date = abc.as_of_date
             and rfm_segmented.customer_id = abc.customer_id
+    left join stages
+        on
+            rfm_segmented.as_of_date = stages.as_of_date
+            and rfm_segmented.customer_id = stages.customer_id
 ),
 
 customers_with_previous as (
@@ -88,7 +101,8 @@ customers_with_previous as (
         lag(as_of_date) over (partition by customer_id order by as_of_date asc) as previous_row_as_of_date,
         lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
         lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
-        lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank
+        lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
+        lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage
     from customers_tiered
 ),
 
@@ -101,7 +115,9 @@ customers_compared as (
         case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
             as previous_value_tier,
         case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
-            as previous_value_tier_rank
+            as previous_value_tier_rank,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
+            as previous_stage
     from customers_with_previous
 ),
 
@@ -124,9 +140,11 @@ final as (
         abc_class_revenue,
         abc_class_margin,
         has_non_positive_revenue,
+        stage,
         previous_as_of_date,
         previous_segment_code,
         previous_value_tier,
+        previous_stage,
         case
             when previous_as_of_date is null then null
             when value_tier_rank is null then 'unranked'
