@@ -46,12 +46,14 @@ only_in_customer_segments as (
 final as (
     select
         'customer_segment_history' as found_only_in,
-        *
+        {{ columns | join(', ') }},
+        stage
     from only_in_history
     union all
     select
         'customer_segments' as found_only_in,
-        *
+        {{ columns | join(', ') }},
+        stage
     from only_in_customer_segments
 )
 

@@ -64,9 +64,9 @@ positions as (
         case
             when not has_non_positive_revenue
                 then ntile(5) over (
-                    partition by as_of_date, has_non_positive_revenue
-                    order by monetary asc, customer_id asc
-                )
+                        partition by as_of_date, has_non_positive_revenue
+                        order by monetary asc, customer_id asc
+                    )
         end as monetary_bin
     from purchasers
 ),
