@@ -14,7 +14,7 @@ TEST_DIR := target/test
 TEST_DB := $(TEST_DIR)/tiering.duckdb
 
 .PHONY: build test env env-test env-report lint dbt-test docs-check pytest docs docs-test semantic-test browser \
-	report report-test \
+	report report-test publication-test \
 	spark-env spark-test bench bench-smoke demo-data clean
 
 ## env: the Python environment for building (dbt on DuckDB, the generator)
@@ -40,11 +40,12 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-r
 	touch $@
 
 ## build: create the environment and build the warehouse on the demo data (or TIERING_RAW_PATH):
-## seeds, models and every data test. Unit tests check the SQL on fixed inputs, not the data,
-## so they run in `make test` (dbt-test) and not on every build (DECISIONLOG D57).
+## seeds, models and every data test, into the work database; then, only if all of it passed,
+## publish the marts to the file BI reads (TIERING_PUBLISH_PATH, default
+## target/published/tiering.duckdb; README "Publication"). Unit tests check the SQL on fixed
+## inputs, not the data, so they run in `make test` (dbt-test) and not on every build (D57).
 build: env
-	$(DBT) build --exclude-resource-type unit_test
-	@echo "Warehouse built: $${TIERING_DUCKDB_PATH:-target/tiering.duckdb} (schemas staging, intermediate, marts)"
+	$(BIN)/python -m publication build --exclude-resource-type unit_test
 
 ## test: every test. Lint, the dbt build with every data and unit test, the documentation
 ## check, then pytest (quarantine, user files, reference implementation, generator, docs site
@@ -57,7 +58,8 @@ lint: env-test
 dbt-test: env-test
 	mkdir -p $(TEST_DIR)
 	rm -f $(TEST_DB)
-	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
+	TIERING_DUCKDB_PATH=$(TEST_DB) TIERING_PUBLISH_PATH=$(TEST_DIR)/published/tiering.duckdb \
+		$(BIN)/python -m publication build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
 
 ## docs-check: descriptions, primary keys, accepted values and layer rules, from the manifest
 ## and the catalog of the test build (run after dbt-test)
@@ -94,6 +96,10 @@ docs-test: env-test browser
 
 semantic-test: env-test
 	$(BIN)/pytest -q -m semantic tests_py
+
+## publication-test: builds, a killed build, a failing build and a replay under a connected BI client
+publication-test: env-test
+	$(BIN)/pytest -q -m publication tests_py
 
 ## spark-env: Java 17 (apt-get when missing) and requirements-spark.txt in .venv (skips when installed)
 spark-env: env-test

@@ -497,11 +497,12 @@ def churn_cohort(purchases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     cells["is_partial_period"] = cells["month"] == as_of_month
     cells["cohort_month"] = cells["cohort"].dt.to_timestamp()
     cells["period_month"] = cells["month"].dt.to_timestamp()
-    return cells[["cohort_month", "months_since_acquisition", "period_month", "cohort_size", "active_customers",
+    cells["as_of_date"] = as_of
+    return cells[["cohort_month", "months_since_acquisition", "as_of_date", "period_month", "cohort_size", "active_customers",
                   "retention_rate", "churned_customers", "revenue", "revenue_retention", "is_partial_period"]]
 
 
-def segment_summary(cs: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+def segment_summary(cs: pd.DataFrame, segments: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     per = cs.groupby("segment_code").agg(customers=("customer_id", "count"), revenue=("monetary", "sum"),
                                          avg_recency_days=("recency_days", "mean"),
                                          avg_frequency=("frequency", "mean"), avg_monetary=("monetary", "mean"))
@@ -513,7 +514,8 @@ def segment_summary(cs: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     total_customers, total_revenue = len(cs), cs["monetary"].sum()
     out["customer_share"] = out["customers"] / total_customers if total_customers else None
     out["revenue_share"] = out["revenue"] / total_revenue if total_revenue != 0 else None
-    return out[["segment_code", "sort_order", "segment_label_en", "segment_label_zh", "value_tier", "customers",
+    out["as_of_date"] = as_of
+    return out[["segment_code", "as_of_date", "sort_order", "segment_label_en", "segment_label_zh", "value_tier", "customers",
                 "customer_share", "revenue", "revenue_share", "avg_recency_days", "avg_frequency", "avg_monetary"]]
 
 
@@ -583,7 +585,7 @@ def build_marts(raw: Path) -> dict[str, pd.DataFrame]:
         "customer_segments": cs,
         "lifecycle_stage": lifecycle_stage(customers, as_of, purchasers, cadence, v),
         "churn_cohort": churn_cohort(purchases, as_of),
-        "segment_summary": segment_summary(cs, segments),
+        "segment_summary": segment_summary(cs, segments, as_of),
         "renewal_reminders": renewal_reminders(periods, cs, as_of, v),
     }
 

@@ -6,6 +6,9 @@ project's generator, then measures, several runs each and interleaved round by r
   dbt_models          dbt build of seeds and models (no tests)
   dbt_models_tests    dbt build of seeds, models and every data test (unit tests excluded:
                       they run on fixed inputs, so their cost does not depend on the data)
+  dbt_models_tests_published
+                      the same build through `python -m publication build` (what `make build`
+                      runs): the build, then the publication of the marts (DECISIONLOG D69)
   engine_floor        the same compiled model SQL run directly in DuckDB (benchmark/engine_floor.py)
   engine_floor_tests  the same, then every data test's compiled SQL
   scan_floor          one pass over the raw orders (benchmark/scan_floor.py)
@@ -45,17 +48,21 @@ from common import PROJECT, duckdb_config, profile_output  # noqa: E402
 BENCH = PROJECT / "benchmark"
 SRC = PROJECT  # where the measured commands run: a snapshot of the project (see snapshot_project)
 SNAPSHOT_ITEMS = ["dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "package-lock.yml",
-                  "models", "macros", "seeds", "tests", "analyses", "snapshots", "dbt_packages", "generator"]
+                  "models", "macros", "seeds", "tests", "analyses", "snapshots", "dbt_packages", "generator",
+                  "publication"]
 BIN = Path(sys.executable).parent
 PYTHON = sys.executable
 DBT = str(BIN / "dbt")
 DB_NAME = "warehouse.duckdb"  # the compiled SQL names its database after this file's stem
 
-VARIANTS = ["scan_floor", "engine_floor", "engine_floor_tests", "dbt_models", "dbt_models_tests", "pandas"]
+VARIANTS = ["scan_floor", "engine_floor", "engine_floor_tests", "dbt_models", "dbt_models_tests",
+            "dbt_models_tests_published", "pandas"]
 DBT_VARIANTS = {
     "dbt_models": ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
     "dbt_models_tests": ["build", "--exclude-resource-type", "unit_test"],
+    "dbt_models_tests_published": ["build", "--exclude-resource-type", "unit_test"],
 }
+PUBLISHING_VARIANTS = {"dbt_models_tests_published"}  # run as `python -m publication build ...`
 GIB = 1024 ** 3
 MIB = 1024 ** 2
 
@@ -207,7 +214,8 @@ def ensure_data(size: int, work: Path, seed: int, log) -> tuple[Path, dict]:
 
 def base_env() -> dict:
     env = dict(os.environ)
-    for name in ("TIERING_RAW_PATH", "TIERING_RAW_FORMAT", "TIERING_DUCKDB_PATH", "TIERING_DUCKDB_TEMP_DIR"):
+    for name in ("TIERING_RAW_PATH", "TIERING_RAW_FORMAT", "TIERING_DUCKDB_PATH", "TIERING_DUCKDB_TEMP_DIR",
+                 "TIERING_PUBLISH_PATH"):
         env.pop(name, None)
     env.update({"DBT_PROFILES_DIR": str(SRC), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "TIERING_TARGET": "duckdb", "PYTHONUNBUFFERED": "1"})
@@ -218,6 +226,8 @@ def run_env(run_dir: Path, raw: Path | None) -> dict:
     env = base_env()
     env["TIERING_DUCKDB_PATH"] = str(run_dir / DB_NAME)
     env["TIERING_DUCKDB_TEMP_DIR"] = str(run_dir / "spill")
+    # Kept between runs: each measured publication replaces the previous one, as on a real machine.
+    env["TIERING_PUBLISH_PATH"] = str(run_dir / "published" / "tiering.duckdb")
     if raw is not None:
         env["TIERING_RAW_PATH"] = str(raw)
         env["TIERING_RAW_FORMAT"] = "parquet"
@@ -231,8 +241,9 @@ def fresh_database(run_dir: Path) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
 
 
-def dbt_cmd(args: list[str], run_dir: Path) -> list[str]:
-    return [DBT, *args, "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")]
+def dbt_cmd(args: list[str], run_dir: Path, publish: bool = False) -> list[str]:
+    head = [PYTHON, "-m", "publication"] if publish else [DBT]
+    return [*head, *args, "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")]
 
 
 def checked(cmd: list[str], env: dict, what: str) -> None:
@@ -251,7 +262,7 @@ def variant_cmd(variant: str, run_dir: Path, raw: Path, prepare_dir: Path, run_n
     if variant in WHAT_IF:
         return variant_cmd(WHAT_IF[variant], run_dir, raw, prepare_dir, run_no) + ["--as-table", as_table]
     if variant in DBT_VARIANTS:
-        return dbt_cmd(DBT_VARIANTS[variant], run_dir)
+        return dbt_cmd(DBT_VARIANTS[variant], run_dir, publish=variant in PUBLISHING_VARIANTS)
     if variant in ("engine_floor", "engine_floor_tests"):
         cmd = [PYTHON, str(SRC / "benchmark" / "engine_floor.py"), "--manifest", str(prepare_dir / "target" / "manifest.json"),
                "--db", str(run_dir / DB_NAME), "--seeds-db", str(prepare_dir / DB_NAME),
@@ -372,6 +383,10 @@ RATIO_DEFS = {
     "dbt_models_tests / engine_floor_tests": ("dbt_models_tests", "engine_floor_tests", "wall_s"),
     "dbt_models / engine_floor": ("dbt_models", "engine_floor", "wall_s"),
     "dbt_models_tests / scan_floor": ("dbt_models_tests", "scan_floor", "wall_s"),
+    "dbt_models_tests_published / dbt_models_tests (publication cost)": ("dbt_models_tests_published",
+                                                                         "dbt_models_tests", "wall_s"),
+    "dbt_models_tests_published RSS / dbt_models_tests RSS": ("dbt_models_tests_published", "dbt_models_tests",
+                                                              "max_rss_bytes"),
     "pandas / dbt_models_tests (speed-up)": ("pandas", "dbt_models_tests", "wall_s"),
     "pandas / dbt_models (speed-up)": ("pandas", "dbt_models", "wall_s"),
     "dbt_models_tests RSS / pandas RSS": ("dbt_models_tests", "pandas", "max_rss_bytes"),

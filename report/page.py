@@ -63,7 +63,7 @@ def _header_html(header: Header) -> str:
     if header.published:
         pub = header.publication
         status = (f"<span>Publication 发布编号: <b data-field=\"publication_id\">{e(str(pub['publication_id']))}</b></span>"
-                  f"<span>Published 发布时间: {e(str(pub.get('published_at')).replace('T', ' '))}</span>"
+                  f"<span>Published 发布时间: {e(str(pub.get('published_at')).replace('T', ' ')[:19])} UTC</span>"
                   + (f"<span>Commit: {e(str(pub.get('git_commit'))[:12])}</span>" if pub.get("git_commit") else "")
                   + ("<span>Replay of a past date 历史重放</span>" if pub.get("is_replay") else ""))
     else:

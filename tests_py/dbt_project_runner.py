@@ -2,6 +2,8 @@
 
 Tests build the warehouse many times over; each build must leave the developer's
 target/tiering.duckdb and target/ manifest alone, and two builds must never share a file.
+`publication_command` gives the same isolation to `python -m publication` (which runs dbt
+itself), with the published file under the work folder too.
 """
 from __future__ import annotations
 
@@ -12,27 +14,47 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 DBT = PROJECT / ".venv" / "bin" / "dbt"
+PYTHON = PROJECT / ".venv" / "bin" / "python"
 
 
-def run_dbt(args: list[str], work: Path, raw_path: Path | None = None, raw_format: str = "csv",
-            dbt_vars: dict | None = None, check: bool = True, timeout: int = 1200) -> subprocess.CompletedProcess:
-    """Run `dbt <args>` against a DuckDB file in `work`; return the finished process."""
+def dbt_env(work: Path, raw_path: Path | None = None, raw_format: str = "csv") -> dict:
+    """The environment of a dbt run in `work`: its own warehouse, spill folder and published file."""
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update({
         "DBT_PROFILES_DIR": str(PROJECT),
         "TIERING_DUCKDB_PATH": str(work / "warehouse.duckdb"),
         "TIERING_DUCKDB_TEMP_DIR": str(work / "spill"),
+        "TIERING_PUBLISH_PATH": str(work / "published" / "tiering.duckdb"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     })
-    env.pop("TIERING_RAW_PATH", None)
-    env.pop("TIERING_RAW_FORMAT", None)
+    for name in ("TIERING_RAW_PATH", "TIERING_RAW_FORMAT", "TIERING_TARGET", "DBT_TARGET_PATH"):
+        env.pop(name, None)
     if raw_path is not None:
         env["TIERING_RAW_PATH"] = str(raw_path)
         env["TIERING_RAW_FORMAT"] = raw_format
-    cmd = [str(DBT), *args, "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    if dbt_vars:
-        cmd += ["--vars", json.dumps(dbt_vars)]
+    return env
+
+
+def _dbt_paths(work: Path, dbt_vars: dict | None) -> list[str]:
+    extra = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    return extra + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
+
+
+def publication_command(command: str, work: Path, dbt_args: list[str] | None = None,
+                        dbt_vars: dict | None = None, live: bool = False) -> list[str]:
+    """`python -m publication <command> ...` for the dbt run in `work` (run it with dbt_env(work))."""
+    cmd = [str(PYTHON), "-m", "publication", command] + (["--live"] if live else [])
+    if command == "build":
+        return cmd + list(dbt_args or []) + _dbt_paths(work, dbt_vars)
+    return cmd + ["--target-path", str(work / "target")]
+
+
+def run_dbt(args: list[str], work: Path, raw_path: Path | None = None, raw_format: str = "csv",
+            dbt_vars: dict | None = None, check: bool = True, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` against a DuckDB file in `work`; return the finished process."""
+    env = dbt_env(work, raw_path, raw_format)
+    cmd = [str(DBT), *args, *_dbt_paths(work, dbt_vars)]
     proc = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-60:])

@@ -1,4 +1,5 @@
-"""A warehouse with its docs site and semantic manifest, built once for the docs and semantic tests.
+"""A published warehouse with its docs site and semantic manifest, built once for the docs and
+semantic tests.
 
 MetricFlow's `mf` reads `target/semantic_manifest.json` under the directory it runs in and
 ignores --target-path, so the build happens in a project of its own: a temporary folder whose
@@ -6,8 +7,9 @@ dbt_project.yml, models, macros, seeds, tests and analyses are symlinks to this 
 target/ and logs/ are its own, and so is the DuckDB file, so nothing here touches the
 developer's target/ or another test's warehouse.
 
-Only seeds and models are built, not the data and unit tests: those run in `make dbt-test`, and
-here they would only double the time.
+The build is `python -m publication build` (seeds, models and data tests; the unit tests run in
+`make dbt-test`), and the docs site and `mf` then run on the `published` target, read-only on the
+published file, as README "Publication" tells users to: so they are tested where BI reads.
 """
 from __future__ import annotations
 
@@ -19,15 +21,16 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = PROJECT / ".venv" / "bin"
-LINKED = ["dbt_project.yml", "models", "macros", "seeds", "tests", "analyses"]
+LINKED = ["dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "publication"]
 DEMO_SEEDS = PROJECT / "seeds" / "demo"
 
 
 @dataclasses.dataclass(frozen=True)
 class DocsWarehouse:
     project_dir: Path     # the linked project; `mf` runs here
-    warehouse: Path       # the DuckDB file
-    env: dict             # environment for dbt and mf in project_dir
+    warehouse: Path       # the published DuckDB file (read-only for everyone)
+    work_database: Path   # the work DuckDB file dbt built (staging, intermediate, marts)
+    env: dict             # environment for dbt and mf in project_dir: the `published` target
 
     @property
     def target(self) -> Path:
@@ -51,7 +54,8 @@ def _check(proc: subprocess.CompletedProcess, what: str) -> None:
 
 
 def build(work: Path) -> DocsWarehouse:
-    """Build the demo warehouse, `dbt docs generate --static` and the semantic manifest in `work`."""
+    """Build and publish the demo warehouse, then `dbt docs generate --static` and the semantic
+    manifest on the published copy, in `work`."""
     project_dir = work / "project"
     project_dir.mkdir(parents=True)
     for name in LINKED:
@@ -62,6 +66,7 @@ def build(work: Path) -> DocsWarehouse:
         "DBT_PROFILES_DIR": str(PROJECT),
         "TIERING_DUCKDB_PATH": str(work / "warehouse.duckdb"),
         "TIERING_DUCKDB_TEMP_DIR": str(work / "spill"),
+        "TIERING_PUBLISH_PATH": str(work / "published" / "tiering.duckdb"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "MF_DISABLE_UPDATE_CHECK": "1",
     })
@@ -74,9 +79,13 @@ def build(work: Path) -> DocsWarehouse:
         subprocess.run([sys.executable, "-m", "generator", "--customers", "2000", "--seed", "42",
                         "--format", "csv", "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
         env["TIERING_RAW_PATH"] = str(raw)
-    site = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb", env=env)
-    _check(site.run(["dbt", "build", "--exclude-resource-type", "test", "unit_test"]), "dbt build (seeds and models)")
-    _check(site.run(["dbt", "docs", "generate", "--static"]), "dbt docs generate --static")
+    builder = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb",
+                            work_database=work / "warehouse.duckdb", env=env)
+    _check(builder.run(["python", "-m", "publication", "build", "--exclude-resource-type", "unit_test"]),
+           "publication build (seeds, models and data tests)")
+    site = DocsWarehouse(project_dir=project_dir, warehouse=Path(env["TIERING_PUBLISH_PATH"]),
+                         work_database=work / "warehouse.duckdb", env={**env, "TIERING_TARGET": "published"})
+    _check(site.run(["dbt", "docs", "generate", "--static"]), "dbt docs generate --static (published target)")
     for artifact in ("manifest.json", "catalog.json", "static_index.html", "semantic_manifest.json"):
         assert (site.target / artifact).is_file(), f"dbt did not write target/{artifact}"
     return site

@@ -1,9 +1,12 @@
 """The dbt warehouse against an independent reference implementation (tests_py/reference/).
 
 The reference is written from the written definitions only (README raw data contract,
-models/_docs.md, dbt_project.yml vars, seeds/reference, /work/shared/DOMAIN.md), never from the
-SQL. One data set of a few thousand customers is generated, the warehouse is built on it twice
-(as-of date derived from the data, and replayed with --vars '{as_of_date: 2025-06-30}'), and
+models/_docs.md, the YAML descriptions, DECISIONLOG.md, dbt_project.yml vars, seeds/reference, the
+shared DOMAIN.md), never from the SQL. One data set of a few thousand customers is generated (plus
+hand-written subscription edge cases, tests_py/reference/fixture_data.py), the warehouse is built
+on it three times (as-of date derived from the data; replayed with --vars '{as_of_date:
+2025-06-30, churn_cohort_max_months: 12}'; a pure subscription business with --vars
+'{purchase_sources: [renewals]}'), and
 every model is compared with the reference: exact for keys, counts, dates, classes, scores and
 flags; money within 0.01; shares, rates and averages within 1e-9 relative.
 
@@ -12,8 +15,8 @@ never as a silent pass. Run with `pytest -rxs tests_py/test_reference_equality.p
 
 REF_RAW_SOURCE=fixture uses the reference's own hand-written data set instead of the generator
 (tests_py/reference/fixture_data.py: every reject reason plus contract edge cases).
-REF_DBT_RUN_TIMEOUT (seconds, default 150) bounds each dbt step, so a hanging model fails the
-models it blocks instead of hanging the session.
+REF_DBT_RUN_TIMEOUT (seconds, default 240: three builds share the cores) bounds each dbt step, so a
+hanging model fails the models it blocks instead of hanging the session.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference import compute_all  # noqa: E402
 from reference.compare import MODELS, diff_frames, raw_reason_counter, read_model  # noqa: E402
+from reference.fixture_data import append_subscription_edge_cases  # noqa: E402
 from reference.core import CYCLE_DAYS, VALUE_LEVEL, VALUE_TIER, segment_map_from_grid  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -41,8 +45,13 @@ VENV_BIN = PROJECT / ".venv" / "bin"
 PYTHON = VENV_BIN / "python" if (VENV_BIN / "python").exists() else Path(sys.executable)
 DBT = VENV_BIN / "dbt"
 CUSTOMERS, SEED = 3000, 7
-RUN_TIMEOUT = int(os.environ.get("REF_DBT_RUN_TIMEOUT", "150"))
-BUILDS = {"default": None, "replay": {"as_of_date": "2025-06-30"}}
+RUN_TIMEOUT = int(os.environ.get("REF_DBT_RUN_TIMEOUT", "240"))
+# default: as-of date derived from the data; replay: an earlier as-of date, and cohort tables cut at
+# 12 periods (var churn_cohort_max_months); renewals_only: a pure subscription business (var
+# purchase_sources = [renewals]: orders are no purchases, the default as-of date is the latest
+# subscription payment)
+BUILDS = {"default": None, "replay": {"as_of_date": "2025-06-30", "churn_cohort_max_months": 12},
+          "renewals_only": {"purchase_sources": ["renewals"]}}
 ENTITY_KEYS = {"customers": ["customer_id"], "orders": ["order_id"],
                "renewals": ["subscription_id", "period_start"], "feedback": ["feedback_id"]}
 
@@ -70,7 +79,14 @@ def ref_raw_dir(tmp_path_factory) -> Path:
         warnings.warn("python -m generator is not usable yet: comparing on the reference's own "
                       "hand-written fixture (tests_py/reference/fixture_data.py)")
         generate(out, customers=CUSTOMERS, seed=SEED)
+    # the generator's subscriptions renew in order and always cost something: add the payment rules'
+    # edge cases (restart, free period, out-of-order payment, payment after the replayed as-of date, ...)
+    append_subscription_edge_cases(out)
     return out
+
+
+def _yaml(v) -> str:
+    return "[" + ", ".join(str(x) for x in v) + "]" if isinstance(v, (list, tuple)) else str(v)
 
 
 def _build(raw: Path, work: Path, name: str, as_of_vars: dict | None, results: dict) -> None:
@@ -84,7 +100,7 @@ def _build(raw: Path, work: Path, name: str, as_of_vars: dict | None, results: d
     for step in ("seed", "run"):
         cmd = [str(DBT), step, *common]
         if as_of_vars and step == "run":
-            cmd += ["--vars", "{" + ", ".join(f"{k}: {v}" for k, v in as_of_vars.items()) + "}"]
+            cmd += ["--vars", "{" + ", ".join(f"{k}: {_yaml(v)}" for k, v in as_of_vars.items()) + "}"]
         try:
             r = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
             rcs[step] = r.returncode
@@ -188,13 +204,14 @@ def test_staging_matches_reference(entity, ref_builds, ref_expected):
 
 
 def test_net_revenue_exact_cents(ref_builds, ref_expected):
-    """The 0.01 money tolerance would hide a rounding difference: amounts of single orders must agree to the
-    cent (net_revenue doc: each amount converted, then rounded to cents, half away from zero)."""
+    """The 0.01 money tolerance would hide a rounding difference: amounts of single purchases (orders and
+    subscription payments) must agree to the cent (net_revenue doc: each amount converted, then rounded to
+    cents, half away from zero)."""
     got = _read(ref_builds["default"], "intermediate", "int_purchases_as_of")
     if got is None:
         pytest.xfail("model not built yet: intermediate.int_purchases_as_of")
-    exp = {r["order_id"]: r for r in ref_expected["default"]["int_purchases_as_of"].to_dict("records")}
-    got = {r["order_id"]: r for r in got.to_dict("records")}
+    exp = {r["purchase_id"]: r for r in ref_expected["default"]["int_purchases_as_of"].to_dict("records")}
+    got = {r["purchase_id"]: r for r in got.to_dict("records")}
     bad = []
     for col in ["gross_amount", "discount_amount", "refunded_amount", "net_amount", "cost_amount", "margin_amount"]:
         for oid in sorted(exp.keys() & got.keys()):

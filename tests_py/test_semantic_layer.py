@@ -8,7 +8,8 @@ ABC class and life stage, and cohort retention by cohort month and month since a
 (which must equal the mart's own retention_rate) and pooled over cohorts.
 
 `mf` runs in the linked project of the session's docs warehouse (tests_py/docs_warehouse.py),
-because it reads target/semantic_manifest.json under its working directory.
+because it reads target/semantic_manifest.json under its working directory, on the `published`
+target: read-only on the published file, so it runs while a BI client is connected.
 """
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ CUSTOMER_GROUPINGS = {
 }
 
 
-def _sql(docs_warehouse, query: str) -> list[tuple]:
-    # Read-only and closed at once: `mf` opens the same file read-write in its own process.
-    with duckdb.connect(str(docs_warehouse.warehouse), read_only=True) as connection:
+def _sql(docs_warehouse, query: str, database: Path | None = None) -> list[tuple]:
+    """Plain SQL over the published marts (or, with `database`, another file such as the work one)."""
+    with duckdb.connect(str(database or docs_warehouse.warehouse), read_only=True) as connection:
         return connection.execute(query).fetchall()
 
 
@@ -156,6 +157,20 @@ def test_cohort_retention_pooled_over_cohorts(docs_warehouse, tmp_path):
         _same(_number(got[months]["acquired_customers"]), acquired, f"acquired customers at month {months}")
 
 
+def test_mf_query_runs_while_a_bi_client_is_connected(docs_warehouse, tmp_path):
+    """A BI session (SQLAlchemy + duckdb-engine, read-only) holds the published file open while
+    `mf` queries it: neither blocks the other, and both see the same numbers."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"duckdb:///{docs_warehouse.warehouse}?access_mode=read_only")
+    with engine.connect() as bi:
+        customers = bi.execute(sa.text("select count(*) from marts.customer_segments")).scalar_one()
+        rows = _mf_query(docs_warehouse, tmp_path, ["customers"], ["metric_time__day"])
+        assert bi.execute(sa.text("select count(*) from marts.customer_segments")).scalar_one() == customers
+    engine.dispose()
+    assert sum(int(row["customers"]) for row in rows) == customers
+
+
 def test_subscription_metrics_per_cell_are_the_marts_rates(docs_warehouse, tmp_path):
     rows = _sql(docs_warehouse, """
         select
@@ -199,8 +214,9 @@ def test_subscription_retention_and_renewal_rate_pooled_over_cohorts(docs_wareho
         group by 1, 2
     """)
     expected = {(cycle, int(t)): rest for cycle, t, *rest in rows}
+    # Intermediate models are not published: count them in the work database.
     (subscriptions,) = _sql(docs_warehouse, "select count(*) from intermediate.int_subscription_periods_as_of "
-                                            "where period_number = 1")[0]
+                                            "where period_number = 1", database=docs_warehouse.work_database)[0]
     assert sum(started for _, _, started in expected.values()) == subscriptions
 
     metrics = ["subscription_retention", "subscription_renewal_rate", "subscriptions_started"]

@@ -10,7 +10,9 @@
   header builds, and its customers are scored, tiered and classified on what they pay.
 - A data set with no purchase at all (cancelled orders, free trial periods) stops with a message.
 
-The raw files are written by `_write_raw` below; dbt runs through tests_py/dbt_project_runner.py.
+The raw files are written by `_survival_raw` below; dbt runs through tests_py/dbt_project_runner.py.
+The same survival files compare on Spark with
+`python tests_py/test_subscription_cohort.py DIR && TIERING_SPARK_TEST_RAW_PATH=DIR make spark-test`.
 """
 from __future__ import annotations
 
@@ -111,10 +113,13 @@ def _survival_raw(folder: Path, orders: bool = True) -> None:
                                            restart)
     _write(folder, "customers", customers)
     _write(folder, "renewals", renewals)
-    order_rows = [{"order_id": f"O{n}", "customer_id": f"Y{n:05d}", "ordered_at": _ts(date(2024, 5, 1 + n), 9),
+    # five orders, the last on the as-of date, so that the default as-of date is AS_OF too (the
+    # same files can be compared on Spark: TIERING_SPARK_TEST_RAW_PATH)
+    order_days = [date(2024, 5, 1 + n) for n in range(4)] + [AS_OF]
+    order_rows = [{"order_id": f"O{n}", "customer_id": f"Y{n:05d}", "ordered_at": _ts(day, 1),
                    "status": "completed", "currency": "CNY", "gross_amount": "50.00", "discount_amount": "",
                    "refunded_amount": "", "cost_amount": "", "sales_channel": "web", "promo_code": "",
-                   "loaded_at": LOADED_AT} for n in range(5)] if orders else []
+                   "loaded_at": LOADED_AT} for n, day in enumerate(order_days)] if orders else []
     _write(folder, "orders", order_rows)
     _write(folder, "feedback", [{"feedback_id": "F1", "customer_id": "Y00000", "submitted_at": _ts(date(2024, 6, 1)),
                                  "kind": "survey", "csat": "5", "nps": "9", "comment": "", "loaded_at": LOADED_AT}])
@@ -143,8 +148,7 @@ def _expected_cells() -> dict[tuple, dict]:
 def survival_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("survival")
     _survival_raw(work / "raw")
-    run_dbt(["build", "--exclude-resource-type", "unit_test"], work, raw_path=work / "raw",
-            dbt_vars={"as_of_date": AS_OF.isoformat()})
+    run_dbt(["build", "--exclude-resource-type", "unit_test"], work, raw_path=work / "raw")
     return work
 
 
@@ -154,6 +158,7 @@ def _query(work: Path, sql: str) -> list[tuple]:
 
 
 def test_subscription_cohort_is_exactly_the_known_survival_table(survival_build):
+    assert _query(survival_build, "select as_of_date from intermediate.int_as_of_date") == [(AS_OF,)]
     columns = ["period_start_month", "subscriptions_at_start", "subscriptions_retained",
                "subscriptions_retained_previous_period", "retention_rate", "renewal_rate", "revenue",
                "revenue_retention", "is_partial_period"]
@@ -277,3 +282,7 @@ def test_purchase_sources_orders_gives_the_order_only_figures(tmp_path):
                    dbt_vars={"purchase_sources": ["orders", "invoices"]}, check=False)
     assert proc.returncode != 0
     assert "var purchase_sources must list orders, renewals or both" in proc.stdout, proc.stdout[-2000:]
+
+
+if __name__ == "__main__":
+    _survival_raw(Path(sys.argv[1]))

@@ -145,6 +145,7 @@ final as (
     select
         cells.cohort_month,
         cells.months_since_acquisition,
+        as_of.as_of_date,
         cells.period_month,
         cells.cohort_size,
         cells.active_customers,
@@ -157,6 +158,7 @@ final as (
         end as revenue_retention,
         cells.is_partial_period
     from cells
+    cross join as_of
     inner join acquisition_revenue
         on cells.cohort_month = acquisition_revenue.cohort_month
 )

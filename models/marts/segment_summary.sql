@@ -11,6 +11,10 @@ customer_segments as (
     from {{ ref('customer_segments') }}
 ),
 
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
 all_segments as (
     select
         segment_code,
@@ -43,6 +47,7 @@ totals as (
 final as (
     select
         all_segments.segment_code,
+        as_of.as_of_date,
         all_segments.sort_order,
         all_segments.label_en as segment_label_en,
         all_segments.label_zh as segment_label_zh,
@@ -61,6 +66,7 @@ final as (
         per_segment.avg_frequency,
         per_segment.avg_monetary
     from all_segments
+    cross join as_of
     cross join totals
     left join per_segment
         on all_segments.segment_code = per_segment.segment_code

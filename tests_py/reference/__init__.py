@@ -1,7 +1,8 @@
 """Independent reference implementation (plain Python + pandas) of the customer-tiering warehouse.
 
-Written only from the written definitions (README "Raw data contract", models/_docs.md,
-dbt_project.yml vars, seeds/reference/*.csv, /work/shared/DOMAIN.md), never from the dbt SQL,
+Written only from the written definitions (README "Raw data contract", models/_docs.md, the
+YAML descriptions, DECISIONLOG.md, dbt_project.yml vars, seeds/reference/*.csv, the shared
+DOMAIN.md), never from the dbt SQL,
 so that it can be used as an oracle for the dbt models. Entry point: ``compute_all``.
 """
 from .core import compute_all, load_vars  # noqa: F401

@@ -12,21 +12,26 @@ MONEY = "money"   # absolute tolerance 0.01
 RATIO = "ratio"   # relative tolerance 1e-9 (shares, rates, averages, medians)
 EXACT = "exact"
 
-MONEY_COLS = {"gross_amount", "discount_amount", "refunded_amount", "net_amount", "cost_amount", "margin_amount",
-              "monetary", "margin", "net_revenue", "revenue", "min_value", "max_value"}
+MONEY_COLS = {"amount", "gross_amount", "discount_amount", "refunded_amount", "net_amount", "cost_amount",
+              "margin_amount", "monetary", "margin", "net_revenue", "revenue", "min_value", "max_value"}
 RATIO_COLS = {"revenue_cumulative_share", "margin_cumulative_share", "median_purchase_gap_days",
               "median_renewal_interval_days", "on_time_renewal_rate", "avg_csat", "discounted_order_share",
               "discount_depth", "assisted_order_share", "recency", "t", "monetary_value", "retention_rate",
-              "revenue_retention", "customer_share", "revenue_share", "avg_recency_days", "avg_frequency",
-              "avg_monetary"}
+              "revenue_retention", "renewal_rate", "customer_share", "revenue_share", "avg_recency_days",
+              "avg_frequency", "avg_monetary"}
 
 # model -> (schema, key columns, compared columns)
 MODELS: dict[str, tuple[str, list[str], list[str]]] = {
-    "int_as_of_date": ("intermediate", ["as_of_date"], ["as_of_date"]),
+    "int_as_of_date": ("intermediate", ["as_of_date"], ["as_of_date", "latest_purchase_date"]),
     "int_customers_as_of": ("intermediate", ["customer_id"],
                             ["customer_id", "signed_up_date", "region", "customer_type", "acquisition_channel"]),
-    "int_purchases_as_of": ("intermediate", ["order_id"],
-                            ["order_id", "customer_id", "ordered_date", "gross_amount", "discount_amount",
+    "int_subscription_payments": ("intermediate", ["subscription_id", "period_number"],
+                                  ["subscription_id", "customer_id", "billing_cycle", "period_number",
+                                   "period_start_date", "period_end_date", "paid_by", "paid_date",
+                                   "paid_through_date", "periods_since_start", "amount", "is_paid"]),
+    "int_purchases_as_of": ("intermediate", ["purchase_id"],
+                            ["purchase_id", "purchase_source", "order_id", "subscription_id", "customer_id",
+                             "purchased_at", "purchase_date", "gross_amount", "discount_amount",
                              "refunded_amount", "net_amount", "cost_amount", "margin_amount", "is_discounted",
                              "is_assisted", "sales_channel"]),
     "int_customers_purchases_aggregated": ("intermediate", ["customer_id"],
@@ -53,7 +58,8 @@ MODELS: dict[str, tuple[str, list[str], list[str]]] = {
                                           ["customer_id", "feedback_count", "avg_csat", "latest_nps", "nps_class",
                                            "complaints_recent", "complaints_total", "satisfaction_tier"]),
     "int_customers_purchase_behaviour": ("intermediate", ["customer_id"],
-                                         ["customer_id", "orders_count", "discounted_order_share", "discount_depth",
+                                         ["customer_id", "purchases_count", "orders_count", "discounted_order_share",
+                                          "discount_depth",
                                           "assisted_order_share", "behaviour_class"]),
     "int_customers_clv_inputs": ("intermediate", ["customer_id"],
                                  ["customer_id", "frequency", "recency", "t", "monetary_value", "time_unit"]),
@@ -67,10 +73,16 @@ MODELS: dict[str, tuple[str, list[str], list[str]]] = {
                          "first_purchase_date", "last_purchase_date", "recency_days", "frequency",
                          "subscription_state"]),
     "churn_cohort": ("marts", ["cohort_month", "months_since_acquisition"],
-                     ["cohort_month", "months_since_acquisition", "cohort_size", "active_customers", "retention_rate",
-                      "churned_customers", "revenue", "revenue_retention", "is_partial_period"]),
+                     ["as_of_date", "cohort_month", "months_since_acquisition", "period_month", "cohort_size",
+                      "active_customers", "retention_rate", "churned_customers", "revenue", "revenue_retention",
+                      "is_partial_period"]),
+    "subscription_cohort": ("marts", ["cohort_month", "billing_cycle", "periods_since_start"],
+                            ["as_of_date", "cohort_month", "billing_cycle", "periods_since_start",
+                             "period_start_month", "subscriptions_at_start", "subscriptions_retained",
+                             "subscriptions_retained_previous_period", "retention_rate", "renewal_rate",
+                             "revenue", "revenue_retention", "is_partial_period"]),
     "segment_summary": ("marts", ["segment_code"],
-                        ["segment_code", "customers", "customer_share", "revenue", "revenue_share",
+                        ["as_of_date", "segment_code", "customers", "customer_share", "revenue", "revenue_share",
                          "avg_recency_days", "avg_frequency", "avg_monetary"]),
     "renewal_reminders": ("marts", ["subscription_id"],
                           ["subscription_id", "customer_id", "due_date", "days_until_due", "reminder_status"]),

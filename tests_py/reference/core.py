@@ -36,6 +36,9 @@ VALUE_LEVEL = {"vip": "high", "active": "medium", "potential": "medium", "ordina
 CYCLE_DAYS = {"month": 30, "quarter": 91, "year": 365}
 CYCLE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 CYCLE_ORDER = {"month": 0, "quarter": 1, "year": 2}
+PURCHASE_COLS = ["purchase_id", "purchase_source", "order_id", "subscription_id", "customer_id", "purchased_at",
+                 "purchase_date", "gross_amount", "discount_amount", "refunded_amount", "net_amount", "cost_amount",
+                 "margin_amount", "is_discounted", "is_assisted", "sales_channel"]
 
 
 def segment_map_from_grid() -> dict[str, str]:
@@ -110,13 +113,34 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
         out[f"stg_raw__{name}"] = st.clean
         out[f"stg_raw__{name}_rejected"] = st.rejected
 
-    # ---------------- as_of_date doc block
+    # ---------------- purchase doc block: which sources count (var purchase_sources)
+    sources = V.get("purchase_sources", ["orders", "renewals"])
+    if isinstance(sources, str):
+        sources = [sources]
+    sources = {str(x).strip().lower() for x in sources}
+    bad = sources - {"orders", "renewals"}
+    if bad or not sources:
+        raise ValueError(f"purchase_sources must be orders and/or renewals, got {sorted(sources)}")
+
+    # ---------------- subscription_payment doc block (every date; the as-of cut comes later)
+    pay = _subscription_payments(ren, fx, rep, tz, rounding)
+    out["int_subscription_payments"] = pay
+
+    # ---------------- as_of_date doc block: latest purchase date of the counted sources
     orders = orders.assign(ordered_date=[business_date(t, tz) for t in orders["ordered_at"]])
+    dates = []
+    if "orders" in sources:
+        dates += list(orders.loc[orders["status"] == "completed", "ordered_date"])
+    if "renewals" in sources:
+        dates += list(pay.loc[pay["is_paid"], "paid_date"])
+    if not dates:
+        raise ValueError("no purchase of the sources in purchase_sources: nothing to tier")
+    latest = max(dates)  # the as-of date a run without the var takes
     if V.get("as_of_date") not in (None, "", "null"):
         as_of = date.fromisoformat(str(V["as_of_date"]))
     else:
-        as_of = max(orders.loc[orders["status"] == "completed", "ordered_date"])
-    out["int_as_of_date"] = pd.DataFrame({"as_of_date": [as_of]})
+        as_of = latest
+    out["int_as_of_date"] = pd.DataFrame({"as_of_date": [as_of], "latest_purchase_date": [latest]})
 
     # customers who signed up after the as-of date are invisible
     cust = cust.assign(signed_up_date=[business_date(t, tz) for t in cust["signed_up_at"]])
@@ -127,28 +151,40 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
     all_ids = list(cao["customer_id"])
 
     # ---------------- purchase + net_revenue doc blocks
-    p = orders[(orders["status"] == "completed") & (orders["ordered_date"] <= as_of)
-               & orders["customer_id"].isin(visible)].copy()
     prow = []
-    for r in p.itertuples(index=False):
-        rate = fx[r.currency] / fx[rep]
-        g = to_cents(r.gross_amount, rate, rounding)
-        d = to_cents(r.discount_amount, rate, rounding)
-        f = to_cents(r.refunded_amount, rate, rounding)
-        if net_rounding == "each":
-            net = g - d - f
-        else:
-            net = to_cents(r.gross_amount - r.discount_amount - r.refunded_amount, rate, rounding)
-        c = to_cents(r.cost_amount, rate, rounding)
-        sc = r.sales_channel or "unknown"
-        prow.append({"order_id": r.order_id, "customer_id": r.customer_id, "ordered_date": r.ordered_date,
-                     "gross_amount": g, "discount_amount": d, "refunded_amount": f, "net_amount": net,
-                     "cost_amount": c, "margin_amount": (net - c) if c is not None else None,
-                     "is_discounted": bool(r.discount_amount > 0 or r.promo_code is not None),
-                     "is_assisted": channels.get(sc, False), "sales_channel": sc})
-    pur = pd.DataFrame(prow, columns=["order_id", "customer_id", "ordered_date", "gross_amount", "discount_amount",
-                                      "refunded_amount", "net_amount", "cost_amount", "margin_amount",
-                                      "is_discounted", "is_assisted", "sales_channel"])
+    if "orders" in sources:
+        p = orders[(orders["status"] == "completed") & (orders["ordered_date"] <= as_of)
+                   & orders["customer_id"].isin(visible)].copy()
+        for r in p.itertuples(index=False):
+            rate = fx[r.currency] / fx[rep]
+            g = to_cents(r.gross_amount, rate, rounding)
+            d = to_cents(r.discount_amount, rate, rounding)
+            f = to_cents(r.refunded_amount, rate, rounding)
+            if net_rounding == "each":
+                net = g - d - f
+            else:
+                net = to_cents(r.gross_amount - r.discount_amount - r.refunded_amount, rate, rounding)
+            c = to_cents(r.cost_amount, rate, rounding)
+            sc = r.sales_channel or "unknown"
+            prow.append({"purchase_id": r.order_id, "purchase_source": "order", "order_id": r.order_id,
+                         "subscription_id": None, "customer_id": r.customer_id, "purchased_at": r.ordered_at,
+                         "purchase_date": r.ordered_date,
+                         "gross_amount": g, "discount_amount": d, "refunded_amount": f, "net_amount": net,
+                         "cost_amount": c, "margin_amount": (net - c) if c is not None else None,
+                         "is_discounted": bool(r.discount_amount > 0 or r.promo_code is not None),
+                         "is_assisted": channels.get(sc, False), "sales_channel": sc})
+    if "renewals" in sources:
+        # a paid period (amount above zero), paid on or before the as-of date, by a customer of the run;
+        # a subscription payment has no discount, refund, cost, channel (NULL where unknown)
+        for r in pay[pay["is_paid"] & (pay["paid_date"] <= as_of) & pay["customer_id"].isin(visible)].itertuples(
+                index=False):
+            prow.append({"purchase_id": r.subscription_period_id, "purchase_source": "subscription",
+                         "order_id": None, "subscription_id": r.subscription_id, "customer_id": r.customer_id,
+                         "purchased_at": r.paid_at, "purchase_date": r.paid_date,
+                         "gross_amount": r.amount, "discount_amount": Decimal("0.00"),
+                         "refunded_amount": Decimal("0.00"), "net_amount": r.amount, "cost_amount": None,
+                         "margin_amount": None, "is_discounted": None, "is_assisted": None, "sales_channel": None})
+    pur = pd.DataFrame(prow, columns=PURCHASE_COLS)
     out["int_purchases_as_of"] = pur
 
     # ---------------- aggregated purchases
@@ -157,13 +193,13 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
         by_cust[r["customer_id"]].append(r)
     agg = {}
     for cid, rows in by_cust.items():
-        days = sorted({r["ordered_date"] for r in rows})
+        days = sorted({r["purchase_date"] for r in rows})
         gaps = [(b - a).days for a, b in zip(days, days[1:])]
         costs = [r for r in rows if r["cost_amount"] is not None]
         monetary = sum((r["net_amount"] for r in rows), Decimal(0))
         agg[cid] = {"customer_id": cid, "first_purchase_date": days[0], "last_purchase_date": days[-1],
                     "recency_days": (as_of - days[-1]).days, "tenure_days": (as_of - days[0]).days,
-                    "frequency": len({r["order_id"] for r in rows}), "purchase_days": len(days),
+                    "frequency": len({r["purchase_id"] for r in rows}), "purchase_days": len(days),
                     "monetary": monetary,
                     "margin": sum((r["margin_amount"] for r in costs), Decimal(0)) if costs else None,
                     "purchases_with_cost": len(costs), "has_non_positive_revenue": monetary <= 0,
@@ -201,9 +237,10 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
     out["customer_segments"] = _customer_segments(cao, as_of, rfm, abc, cad, out["int_customers_satisfaction_scored"],
                                                   out["int_customers_purchase_behaviour"], project_dir)
     out["lifecycle_stage"] = _lifecycle(all_ids, agg, cad, as_of, V)
-    out["churn_cohort"] = _churn_cohort(by_cust, agg, as_of)
-    out["segment_summary"] = _segment_summary(out["customer_segments"], agg, project_dir)
+    out["churn_cohort"] = _churn_cohort(by_cust, agg, as_of, int(V["churn_cohort_max_months"]))
+    out["segment_summary"] = _segment_summary(out["customer_segments"], agg, project_dir).assign(as_of_date=as_of)
     out["renewal_reminders"] = _reminders(subs, as_of, V)
+    out["subscription_cohort"] = _subscription_cohort(pay, visible, as_of, V)
     return out
 
 
@@ -440,16 +477,20 @@ def _satisfaction(fb, visible, as_of, V, tz):
 
 
 def _behaviour(by_cust, V):
+    """purchase_behaviour doc block: shares over the orders (the purchases whose discount and channel are
+    known); a subscription payment counts in purchases_count only."""
     min_orders = int(V["behaviour_min_orders"])
     promo, guided = float(V["promo_driven_min_share"]), float(V["guided_min_share"])
     rows = []
     for c in sorted(by_cust):
         rs = by_cust[c]
-        n = len(rs)
-        disc_share = sum(r["is_discounted"] for r in rs) / n
-        assisted = sum(r["is_assisted"] for r in rs) / n
-        gross = sum((r["gross_amount"] for r in rs), Decimal(0))
-        depth = float(sum((r["discount_amount"] for r in rs), Decimal(0)) / gross) if gross != 0 else None
+        orders = [r for r in rs if r["purchase_source"] == "order"]
+        n = len(orders)
+        disc_share = sum(r["is_discounted"] for r in orders) / n if n else None
+        assisted = sum(r["is_assisted"] for r in orders) / n if n else None
+        gross = sum((r["gross_amount"] for r in orders), Decimal(0))
+        depth = (float(sum((r["discount_amount"] for r in orders), Decimal(0)) / gross)
+                 if n and gross != 0 else None)
         if n < min_orders:
             cls = "insufficient_history"
         elif disc_share >= promo:
@@ -458,10 +499,11 @@ def _behaviour(by_cust, V):
             cls = "passive"
         else:
             cls = "active"
-        rows.append({"customer_id": c, "orders_count": n, "discounted_order_share": disc_share,
-                     "discount_depth": depth, "assisted_order_share": assisted, "behaviour_class": cls})
-    return pd.DataFrame(rows, columns=["customer_id", "orders_count", "discounted_order_share", "discount_depth",
-                                       "assisted_order_share", "behaviour_class"])
+        rows.append({"customer_id": c, "purchases_count": len(rs), "orders_count": n,
+                     "discounted_order_share": disc_share, "discount_depth": depth,
+                     "assisted_order_share": assisted, "behaviour_class": cls})
+    return pd.DataFrame(rows, columns=["customer_id", "purchases_count", "orders_count", "discounted_order_share",
+                                       "discount_depth", "assisted_order_share", "behaviour_class"])
 
 
 def _clv(by_cust, agg, as_of, V):
@@ -470,7 +512,7 @@ def _clv(by_cust, agg, as_of, V):
     rows = []
     for c in sorted(by_cust):
         days = agg[c]["_days"]
-        repeat = [r["net_amount"] for r in by_cust[c] if r["ordered_date"] != days[0]]
+        repeat = [r["net_amount"] for r in by_cust[c] if r["purchase_date"] != days[0]]
         n_rep = len(days) - 1
         mv = float(sum(repeat, Decimal(0)) / n_rep) if n_rep > 0 else 0.0
         rows.append({"customer_id": c, "frequency": n_rep, "recency": (days[-1] - days[0]).days / div,
@@ -573,7 +615,7 @@ def _lifecycle(all_ids, agg, cad, as_of, V):
     return pd.DataFrame(rows)
 
 
-def _churn_cohort(by_cust, agg, as_of):
+def _churn_cohort(by_cust, agg, as_of, max_months):
     cohorts = defaultdict(list)
     for c, a in agg.items():
         cohorts[month_index(a["first_purchase_date"])].append(c)
@@ -582,15 +624,16 @@ def _churn_cohort(by_cust, agg, as_of):
     for cm in sorted(cohorts):
         members = cohorts[cm]
         rev0 = None
-        for k in range(0, last_m - cm + 1):
+        for k in range(0, min(last_m - cm + 1, max_months)):  # months 0 to max_months - 1
             m = cm + k
-            active = sum(1 for c in members if any(month_index(r["ordered_date"]) == m for r in by_cust[c]))
+            active = sum(1 for c in members if any(month_index(r["purchase_date"]) == m for r in by_cust[c]))
             churned = sum(1 for c in members if month_index(agg[c]["last_purchase_date"]) < m)
-            revenue = sum((r["net_amount"] for c in members for r in by_cust[c] if month_index(r["ordered_date"]) == m),
-                          Decimal(0))
+            revenue = sum((r["net_amount"] for c in members for r in by_cust[c]
+                           if month_index(r["purchase_date"]) == m), Decimal(0))
             if k == 0:
                 rev0 = revenue
-            rows.append({"cohort_month": date(cm // 12, cm % 12 + 1, 1), "months_since_acquisition": k,
+            rows.append({"as_of_date": as_of, "cohort_month": date(cm // 12, cm % 12 + 1, 1),
+                         "months_since_acquisition": k, "period_month": add_months(date(cm // 12, cm % 12 + 1, 1), k),
                          "cohort_size": len(members), "active_customers": active,
                          "retention_rate": active / len(members), "churned_customers": churned,
                          "revenue": revenue, "revenue_retention": float(revenue / rev0) if rev0 else None,
@@ -615,6 +658,86 @@ def _segment_summary(cs, agg, project_dir):
                      "avg_frequency": float(sum(scored["frequency"])) / k if k else None,
                      "avg_monetary": float(sum(scored["monetary"], Decimal(0)) / k) if k else None})
     return pd.DataFrame(rows)
+
+
+def _subscription_payments(ren, fx, rep, tz, rounding):
+    """subscription_payment doc block: one row per period of the clean renewals file, every date.
+
+    Periods of a subscription in period-start order; the first is paid on its start, a later one on
+    the renewed_at of the period before it when that was renewed (renewal), else on its own start
+    (restart). paid_through_date is the running latest paid date; periods_since_start numbers the
+    unbroken run from the first period and is NULL from the first restart on.
+    """
+    cols = ["subscription_period_id", "subscription_id", "customer_id", "billing_cycle", "period_number",
+            "period_start", "period_start_date", "period_end_date", "paid_by", "paid_at", "paid_date",
+            "paid_through_date", "periods_since_start", "amount", "is_paid"]
+    by_sub: dict[str, list] = defaultdict(list)
+    for r in ren.itertuples(index=False):
+        by_sub[r.subscription_id].append(r)
+    rows = []
+    for sid in sorted(by_sub):
+        ps = sorted(by_sub[sid], key=lambda r: r.period_start)
+        through = None
+        broken = False
+        for i, r in enumerate(ps):
+            if i == 0:
+                paid_by, paid_at = "first_period", r.period_start
+            elif ps[i - 1].renewed_at is not None and not pd.isna(ps[i - 1].renewed_at):
+                paid_by, paid_at = "renewal", ps[i - 1].renewed_at
+            else:
+                paid_by, paid_at = "restart", r.period_start
+                broken = True
+            paid_date = business_date(paid_at, tz)
+            through = paid_date if through is None else max(through, paid_date)
+            amount = to_cents(r.amount, fx[r.currency] / fx[rep], rounding)
+            rows.append({"subscription_period_id": f"{sid}|{pd.Timestamp(r.period_start):%Y-%m-%d %H:%M:%S}",
+                         "subscription_id": sid, "customer_id": r.customer_id, "billing_cycle": r.billing_cycle,
+                         "period_number": i + 1, "period_start": r.period_start,
+                         "period_start_date": business_date(r.period_start, tz),
+                         "period_end_date": business_date(r.period_end, tz), "paid_by": paid_by,
+                         "paid_at": paid_at, "paid_date": paid_date, "paid_through_date": through,
+                         "periods_since_start": None if broken else i, "amount": amount, "is_paid": amount > 0})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _subscription_cohort(pay, visible, as_of, V):
+    """subscription_cohort doc block: survival of the unbroken runs, per start month x billing cycle."""
+    max_periods = int(V["churn_cohort_max_months"])
+    cohorts: dict[tuple, list] = defaultdict(list)
+    for sid, grp in pay[pay["customer_id"].isin(visible)].groupby("subscription_id", sort=True):
+        grp = grp.sort_values("period_number")
+        first = grp.iloc[0]
+        if first["period_start_date"] > as_of:
+            continue  # first period not started by the as-of date: not a subscription of the run yet
+        # retained periods: in the unbroken run, this and every earlier period paid by the as-of date
+        run = grp[grp["periods_since_start"].notna() & (grp["paid_through_date"] <= as_of)]
+        retained = {int(t): a for t, a in zip(run["periods_since_start"], run["amount"])}
+        cm = first["period_start_date"].replace(day=1)
+        cohorts[(cm, first["billing_cycle"])].append(retained)
+    rows = []
+    for (cm, cycle) in sorted(cohorts, key=lambda k: (k[0], CYCLE_ORDER[k[1]])):
+        members = cohorts[(cm, cycle)]
+        step = CYCLE_MONTHS[cycle]
+        prev = rev0 = None
+        t = 0
+        while t < max_periods and add_months(cm, t * step) <= as_of:  # periods 0 to max_periods - 1
+            kept = [m[t] for m in members if t in m]
+            n, rev = len(kept), sum(kept, Decimal("0.00"))
+            if t == 0:
+                rev0 = rev
+            rows.append({"as_of_date": as_of, "cohort_month": cm, "billing_cycle": cycle, "periods_since_start": t,
+                         "period_start_month": add_months(cm, t * step), "subscriptions_at_start": len(members),
+                         "subscriptions_retained": n, "subscriptions_retained_previous_period": prev,
+                         "retention_rate": n / len(members),
+                         "renewal_rate": (n / prev) if prev else None,
+                         "revenue": rev, "revenue_retention": float(rev / rev0) if rev0 else None,
+                         "is_partial_period": as_of < add_months(cm, (t + 1) * step)})
+            prev = n
+            t += 1
+    return pd.DataFrame(rows, columns=["as_of_date", "cohort_month", "billing_cycle", "periods_since_start",
+                                       "period_start_month", "subscriptions_at_start", "subscriptions_retained",
+                                       "subscriptions_retained_previous_period", "retention_rate", "renewal_rate",
+                                       "revenue", "revenue_retention", "is_partial_period"])
 
 
 def _reminders(subs, as_of, V):

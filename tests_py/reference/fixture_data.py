@@ -4,6 +4,8 @@ Used by the reference tests only while the project's own generator (``python -m 
 does not exist yet. It deliberately contains every reject reason, duplicates, timezone edge
 cases (UTC evening = next business day in Asia/Shanghai), several currencies, rounding halves,
 subscriptions that renew early, late and never, and feedback of every kind.
+``append_subscription_edge_cases`` adds hand-written subscription payment edge cases to any CSV
+data set, the generator's included; the reference equality test always appends them.
 """
 from __future__ import annotations
 
@@ -235,3 +237,121 @@ def generate(out: str | Path, customers: int = 400, seed: int = 7) -> Path:
 if __name__ == "__main__":  # pragma: no cover
     import sys
     generate(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 400)
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscription payment edge cases (purchase, subscription_payment and subscription_cohort doc
+# blocks), appended to any data set so the generator's regular renewals are not the only ones
+# compared: a lapse and a return (restart), a free first period, a payment made before the one
+# for the period before it, a late renewal paid after the replayed as-of date, an early renewal
+# paid before the start of a period that starts after it, a cancelled period that was paid, a
+# foreign currency, a start in the UTC evening (next business day and month in Shanghai), a
+# monthly and a quarterly cohort of the same month, a payment that comes after the payment for the
+# next period, a customer who signs up after the replayed as-of date with a period before it, and
+# a free trial that was never paid for.
+def _edge_subscriptions(regular: list[str], late_signup: str | None) -> list[list[str]]:
+    def p(sid, cid, cycle, start, end, renewed, amount, status, currency="CNY"):
+        stamps = [s for s in (start, renewed) if s]
+        loaded = (datetime.strptime(max(stamps), "%Y-%m-%d %H:%M:%S") + timedelta(hours=1)).strftime(
+            "%Y-%m-%d %H:%M:%S")
+        return [sid, cid, "pro", cycle, start, end, renewed or "", amount, currency, status, loaded]
+
+    a, b, c, d, e, f, g, h, k, k2 = regular[:10]
+    rows = [
+        # restart: renewed once, lapsed, came back three months later, renewed once more
+        p("SXRESTART", a, "month", "2024-01-10 00:00:00", "2024-02-10 00:00:00", "2024-02-08 09:00:00", "100.00",
+          "renewed"),
+        p("SXRESTART", a, "month", "2024-02-10 00:00:00", "2024-03-10 00:00:00", None, "100.00", "lapsed"),
+        p("SXRESTART", a, "month", "2024-05-10 00:00:00", "2024-06-10 00:00:00", "2024-06-12 10:00:00", "120.00",
+          "renewed"),
+        p("SXRESTART", a, "month", "2024-06-10 00:00:00", "2024-07-10 00:00:00", None, "120.00", "cancelled"),
+        # a free first period (trial), then paid periods
+        p("SXTRIAL", b, "month", "2025-03-01 00:00:00", "2025-04-01 00:00:00", "2025-03-30 08:00:00", "0.00",
+          "renewed"),
+        p("SXTRIAL", b, "month", "2025-04-01 00:00:00", "2025-05-01 00:00:00", "2025-04-29 08:00:00", "50.00",
+          "renewed"),
+        p("SXTRIAL", b, "month", "2025-05-01 00:00:00", "2025-06-01 00:00:00", None, "50.00", "lapsed"),
+        # the renewal for period 2 is paid before the (late) renewal for period 1
+        p("SXORDER", c, "month", "2025-01-01 00:00:00", "2025-02-01 00:00:00", "2025-02-05 12:00:00", "30.00",
+          "renewed"),
+        p("SXORDER", c, "month", "2025-02-01 00:00:00", "2025-03-01 00:00:00", "2025-02-03 12:00:00", "30.00",
+          "renewed"),
+        p("SXORDER", c, "month", "2025-03-01 00:00:00", "2025-04-01 00:00:00", None, "30.00", "lapsed"),
+        # quarterly, same start month as SXTRIAL; its first renewal is paid after 2025-06-30
+        p("SXQUARTER", d, "quarter", "2025-03-10 00:00:00", "2025-06-10 00:00:00", "2025-07-02 10:00:00", "279.00",
+          "renewed"),
+        p("SXQUARTER", d, "quarter", "2025-06-10 00:00:00", "2025-09-10 00:00:00", "2025-09-08 10:00:00", "279.00",
+          "renewed"),
+        p("SXQUARTER", d, "quarter", "2025-09-10 00:00:00", "2025-12-10 00:00:00", None, "279.00", "active"),
+        # paid early, on 2025-06-28, for a period that starts after 2025-06-30
+        p("SXEARLY", e, "month", "2025-06-01 00:00:00", "2025-07-01 00:00:00", "2025-06-28 10:00:00", "99.00",
+          "renewed"),
+        p("SXEARLY", e, "month", "2025-07-01 00:00:00", "2025-08-01 00:00:00", None, "99.00", "cancelled"),
+        # period 2 is paid two months late, on 2025-07-03, after the renewal for period 3 (2025-05-30):
+        # as of 2025-06-30 period 3 is a purchase but not retained (not paid through)
+        p("SXCROSS", k2, "month", "2025-04-01 00:00:00", "2025-05-01 00:00:00", "2025-07-03 09:00:00", "40.00",
+          "renewed"),
+        p("SXCROSS", k2, "month", "2025-05-01 00:00:00", "2025-06-01 00:00:00", "2025-05-30 09:00:00", "40.00",
+          "renewed"),
+        p("SXCROSS", k2, "month", "2025-06-01 00:00:00", "2025-07-01 00:00:00", None, "40.00", "lapsed"),
+        # a yearly period in dollars, cancelled at its end: it was still paid for
+        p("SXCANCEL", f, "year", "2024-03-15 00:00:00", "2025-03-15 00:00:00", None, "999.00", "cancelled", "USD"),
+        # starts in the UTC evening of 31 January: 1 February in Shanghai, a February cohort
+        p("SXEVENING", g, "month", "2025-01-31 17:00:00", "2025-02-28 17:00:00", "2025-02-27 18:00:00", "10.00",
+          "renewed"),
+        p("SXEVENING", g, "month", "2025-02-28 17:00:00", "2025-03-31 17:00:00", None, "10.00", "lapsed"),
+        # a free trial never paid for: a subscriber without a purchase
+        p("SXFREE", h, "month", "2024-09-01 00:00:00", "2024-10-01 00:00:00", None, "0.00", "lapsed"),
+        # two subscriptions of one customer in one cohort
+        p("SXTWIN1", k, "month", "2024-11-03 00:00:00", "2024-12-03 00:00:00", "2024-12-01 00:00:00", "20.00",
+          "renewed"),
+        p("SXTWIN1", k, "month", "2024-12-03 00:00:00", "2025-01-03 00:00:00", None, "20.00", "lapsed"),
+        p("SXTWIN2", k, "month", "2024-11-20 00:00:00", "2024-12-20 00:00:00", None, "25.00", "lapsed"),
+    ]
+    if late_signup:
+        # signs up after 2025-06-30, with a period before it: not a customer of the replayed run
+        rows += [
+            p("SXLATE", late_signup, "month", "2025-06-01 00:00:00", "2025-07-01 00:00:00", "2025-06-29 10:00:00",
+              "60.00", "renewed"),
+            p("SXLATE", late_signup, "month", "2025-07-01 00:00:00", "2025-08-01 00:00:00", None, "60.00", "active"),
+        ]
+    return rows
+
+
+def append_subscription_edge_cases(raw_dir: str | Path) -> int:
+    """Appends the edge-case subscriptions to `renewals.csv` of a CSV data set, for clean customers
+    that have no order and no subscription of their own (so they are subscription-only customers).
+    Returns the number of rows appended."""
+    raw_dir = Path(raw_dir)
+
+    def read(name):
+        with open(raw_dir / f"{name}.csv", newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    customers = read("customers")
+    busy = {r["customer_id"].strip() for r in read("orders")} | {r["customer_id"].strip() for r in read("renewals")}
+    seen: dict[str, int] = {}
+    for r in customers:
+        seen[r["customer_id"].strip()] = seen.get(r["customer_id"].strip(), 0) + 1
+
+    def signed(r):
+        try:
+            return datetime.strptime(r["signed_up_at"].strip(), "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return None
+
+    plain = [r for r in customers if seen[r["customer_id"].strip()] == 1 and r["customer_id"].strip() not in busy
+             and signed(r) is not None and (r.get("loaded_at") or "").strip()]
+    regular = sorted(r["customer_id"].strip() for r in plain if signed(r) < datetime(2023, 12, 1))
+    late = sorted(r["customer_id"].strip() for r in plain
+                  if datetime(2025, 7, 2) <= signed(r) <= datetime(2025, 12, 1))
+    assert len(regular) >= 10, "not enough customers without orders to attach the subscription edge cases to"
+    rows = _edge_subscriptions(regular, late[0] if late else None)
+    with open(raw_dir / "renewals.csv", newline="", encoding="utf-8") as fh:
+        first = fh.readline()
+    header = next(csv.reader([first]))
+    with open(raw_dir / "renewals.csv", "a", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\r\n" if first.endswith("\r\n") else "\n")
+        for row in rows:
+            w.writerow([dict(zip(RENEWAL_COLS, row)).get(col, "") for col in header])
+    return len(rows)

@@ -3,7 +3,9 @@
     business date of a purchase (doc block `purchase`: a clean completed order or a paid
     subscription period, of the sources in var `purchase_sources`), derived from the data, never
     the wall clock. A data set without any purchase of those sources stops the run here, with a
-    message, whatever the as-of date: there is nothing to tier.
+    message, whatever the as-of date: there is nothing to tier. The data-derived date is kept
+    beside it: publication tells a replay (a given date that differs from it) from a live build
+    (DECISIONLOG D64).
 -#}
 {%- set given_date = var('as_of_date') -%}
 {%- if given_date and not modules.re.match('^\d{4}-\d{2}-\d{2}$', given_date | string) -%}
@@ -64,6 +66,7 @@ purchase_totals as (
 as_of_chosen as (
     select
         purchases,
+        latest_purchase_date,
         coalesce(
             cast({{ "'" ~ given_date ~ "'" if given_date else 'null' }} as date),
             latest_purchase_date
@@ -76,7 +79,8 @@ final as (
         case
             when purchases = 0 then {{ raise_error(no_purchase_message) }}
             else as_of_date
-        end as as_of_date
+        end as as_of_date,
+        latest_purchase_date
     from as_of_chosen
 )
 

@@ -1,0 +1,139 @@
+"""Command line: `python -m publication build [--live] [dbt build args...] | publish [--live] | status`.
+
+build    runs `dbt build` with the given arguments into the work database and publishes only if
+         the build was green and complete; exits non-zero otherwise, naming what is still served.
+publish  publishes the latest build of the work database (after a plain `dbt build`).
+status   prints which publication the published file serves, and whether the latest build could
+         be published.
+--live   publish a replay (an as_of_date other than the data's) to the live path deliberately.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from publication import gate, parquet, provenance
+from publication.publish import Published, publish
+from publication.settings import Settings, from_environment
+
+
+def _dbt_executable() -> str:
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.is_file() else (shutil.which("dbt") or "dbt")
+
+
+def _target_path(dbt_args: list[str]) -> str | None:
+    for i, arg in enumerate(dbt_args):
+        if arg == "--target-path" and i + 1 < len(dbt_args):
+            return dbt_args[i + 1]
+        if arg.startswith("--target-path="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _run_dbt_build(dbt_args: list[str]) -> int:
+    """`dbt build <args>` in a child process, waited for whatever happens: SIGTERM is passed on to
+    dbt; Ctrl-C (SIGINT) already reaches dbt from the terminal, so here it only does not kill us."""
+    child = subprocess.Popen([_dbt_executable(), "build", *dbt_args])
+
+    def forward(signum, _frame):
+        child.send_signal(signum)
+
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+                signal.SIGINT: signal.signal(signal.SIGINT, lambda *_: None)}
+    try:
+        return child.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _nothing_published(settings: Settings, reason: str) -> int:
+    print(f"\nNothing published: {reason}.", flush=True)
+    print(f"Nothing published; {provenance.describe(settings.publish_path)}", flush=True)
+    return 1
+
+
+def _report(result: Published, seconds: float, settings: Settings) -> None:
+    pub = result.publication
+    print(f"\nPublished {pub.publication_id}{' (a replay)' if pub.is_replay else ''}: as of {pub.as_of_date}, "
+          f"build {pub.dbt_invocation_id}, commit {pub.git_commit}")
+    for table, rows in result.row_counts.items():
+        print(f"  {table:<22} {rows:>12,} rows")
+    if result.reconciliation:
+        print("  raw data (raw = clean + rejected + duplicates):")
+        for entity, raw, clean, rejected, duplicates, *_ in result.reconciliation:
+            print(f"    {entity:<9} raw {raw:,} = clean {clean:,} + rejected {rejected:,} + duplicates {duplicates:,}")
+    print(f"Published file: {result.path} (publication took {seconds:.1f} s)")
+    if result.parquet_folder is not None:
+        print(f"Parquet: {result.parquet_folder} (pointer {result.parquet_folder.parent / parquet.POINTER})")
+    if pub.is_replay and result.path != settings.publish_path:
+        print(f"This is a replay: the live publication {settings.publish_path} is untouched "
+              "(to publish a replay live on purpose, add --live).")
+    elif pub.is_replay:
+        print("This replay was published to the live path on purpose (--live).")
+
+
+def _publish_and_report(settings: Settings, live: bool) -> int:
+    started = time.monotonic()
+    try:
+        result = publish(settings, Path.cwd(), live=live)
+    except gate.NotGreen as reason:
+        return _nothing_published(settings, str(reason))
+    except (duckdb.Error, OSError) as error:
+        # The new file was discarded (publish.py): the published one is as it was.
+        hint = ("; a client holds the published file read-write: connect BI read-only "
+                "(README \"Connecting a BI tool\")") if "lock" in str(error).lower() else ""
+        return _nothing_published(settings, f"the publication step failed: {error}{hint}")
+    _report(result, time.monotonic() - started, settings)
+    return 0
+
+
+def _status(settings: Settings) -> int:
+    print(f"Published file: {provenance.describe(settings.publish_path).replace(' still serves', ' serves')}")
+    pointer = parquet.current(settings.parquet_root)
+    print(f"Parquet: {settings.parquet_root / pointer if pointer else 'none yet'}")
+    replays = sorted(settings.replay_path("*").parent.glob(settings.replay_path("*").name))
+    for replay in replays:
+        print(f"Replay: {provenance.describe(replay).replace(' still serves', ' serves')}")
+    try:
+        green = gate.check(settings.work_db, settings.target_path)
+        print(f"Work database {settings.work_db}: build {green.invocation_id} (as of {green.as_of_date}) is green"
+              " and can be published")
+    except gate.NotGreen as reason:
+        print(f"Work database {settings.work_db}: cannot be published: {reason}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m publication", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", allow_abbrev=False, help="dbt build, then publish if green")
+    build.add_argument("--live", action="store_true", help="publish a replay to the live path")
+    pub = commands.add_parser("publish", allow_abbrev=False, help="publish the latest green build")
+    pub.add_argument("--live", action="store_true", help="publish a replay to the live path")
+    pub.add_argument("--target-path", help="dbt's target path of the build (default: target)")
+    status = commands.add_parser("status", allow_abbrev=False, help="which publication is served")
+    status.add_argument("--target-path", help="dbt's target path of the build (default: target)")
+    args, rest = parser.parse_known_args(argv)
+
+    if args.command == "build":
+        settings = from_environment(_target_path(rest))
+        code = _run_dbt_build(rest)
+        if code != 0:
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            return _nothing_published(settings, f"dbt build failed ({how})")
+        return _publish_and_report(settings, args.live)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "publish":
+        return _publish_and_report(from_environment(args.target_path), args.live)
+    return _status(from_environment(args.target_path))
