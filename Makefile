@@ -15,28 +15,28 @@ TEST_DB := $(TEST_DIR)/tiering.duckdb
 
 .PHONY: build test env env-test env-report lint dbt-test docs-check pytest docs docs-test semantic-test browser \
 	report report-test publication-test \
-	spark-env spark-test bench bench-smoke demo-data clean
+	spark-env spark-test bench bench-smoke demo-data lock clean
 
 ## env: the Python environment for building (dbt on DuckDB, the generator)
 env: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	touch $@
 
 ## env-report: plus what the report needs (Plotly, fontTools, the browser driver)
 env-report: $(VENV)/.installed-report
 
 $(VENV)/.installed-report: $(VENV)/.installed requirements-report.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-report.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-report.txt -c constraints.txt
 	touch $@
 
 ## env-test: plus lint, pytest and MetricFlow
 env-test: $(VENV)/.installed-test
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-report.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints.txt
 	touch $@
 
 ## build: create the environment and build the warehouse on the demo data (or TIERING_RAW_PATH):
@@ -62,9 +62,14 @@ dbt-test: env-test
 		$(BIN)/python -m publication build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
 
 ## docs-check: descriptions, primary keys, accepted values and layer rules, from the manifest
-## and the catalog of the test build (run after dbt-test)
+## and the catalog of the newest warehouse built: the test build's (dbt-test) or `make build`'s
+## (TIERING_DUCKDB_PATH, default target/tiering.duckdb); or DOCS_DB=FILE
+BUILD_DB := $(or $(TIERING_DUCKDB_PATH),target/tiering.duckdb)
+DOCS_DB ?= $(firstword $(shell ls -t $(TEST_DB) $(BUILD_DB) 2>/dev/null))
 docs-check: env-test
-	TIERING_DUCKDB_PATH=$(TEST_DB) $(DBT) docs generate --target-path $(TEST_DIR)/docs --log-path $(TEST_DIR)/logs
+	@if [ -z "$(DOCS_DB)" ]; then echo "docs-check reads a built warehouse: run make build (or make dbt-test) first" >&2; exit 1; fi
+	mkdir -p $(TEST_DIR)
+	TIERING_DUCKDB_PATH=$(DOCS_DB) $(DBT) docs generate --target-path $(TEST_DIR)/docs --log-path $(TEST_DIR)/logs
 	$(BIN)/python scripts/check_manifest.py $(TEST_DIR)/docs/manifest.json --catalog $(TEST_DIR)/docs/catalog.json
 
 pytest: env-test browser spark-env
@@ -81,9 +86,9 @@ report: env-report browser
 report-test: env-test browser
 	$(BIN)/pytest -q -m report tests_py
 
-## docs: the dbt docs site, as target/index.html (`dbt docs serve`) and as one static file
+## docs: the dbt docs site, as target/index.html (`dbt docs serve`) and as one static file; one
+## `dbt docs generate --static` writes both, with the manifest and the catalog
 docs: env
-	$(DBT) docs generate
 	$(DBT) docs generate --static
 	@echo "Docs: target/static_index.html (open it in a browser; no server needed)"
 
@@ -122,6 +127,11 @@ bench-smoke: env-test
 ## demo-data: rewrite the demo seeds with the project's generator (deterministic)
 demo-data: env
 	$(BIN)/python -m generator --customers 2000 --seed 42 --prefix raw_ --format csv --out seeds/demo
+
+## lock: rewrite constraints.txt from .venv, every package at its installed version (run it after
+## a requirements change has been installed and `make test` and `make spark-test` passed; D126)
+lock:
+	$(BIN)/python scripts/lock_environment.py
 
 clean:
 	rm -rf target logs dbt_packages artifacts

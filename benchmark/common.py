@@ -1,4 +1,4 @@
-"""Shared by the harness and the floors: the DuckDB settings of the dbt profile, and node order."""
+"""Shared by the harness and the floors: the DuckDB settings of the dbt profile, node order, size labels."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,14 @@ import jinja2
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
+GIB = 1024 ** 3
+MIB = 1024 ** 2
+# The measured variants that are a dbt build, and its arguments (benchmark/README.md "Variants").
+DBT_VARIANTS = {
+    "dbt_models": ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
+    "dbt_models_tests": ["build", "--exclude-resource-type", "unit_test"],
+    "dbt_models_tests_published": ["build", "--exclude-resource-type", "unit_test"],
+}
 
 
 def profile_output(env: dict[str, str] | None = None, project: Path = PROJECT) -> dict:
@@ -83,3 +91,8 @@ def topological_order(nodes: dict[str, dict]) -> list[str]:
         cycle = sorted(uid for uid, n in waiting.items() if n > 0)
         raise ValueError(f"dependency cycle among {cycle[:5]}")
     return order
+
+
+def size_label(n: int) -> str:
+    exponent = len(str(n)) - 1
+    return f"10^{exponent}" if n == 10 ** exponent else f"{n:,}"

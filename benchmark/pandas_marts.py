@@ -1,5 +1,10 @@
 """The pandas baseline: the warehouse's marts computed the way RFM is computed in a notebook today.
 
+A frozen comparator (benchmark/README.md "The pandas baseline"): only `make bench` runs it and
+checks it equal to the dbt marts; `make test` (the smoke run) does not, so a change of a
+definition does not have to be made here too. When `make bench` reports a difference, the
+baseline is brought up to date before the benchmark's results are published.
+
 Read the raw Parquet files, drop the rows that fail the raw data contract, deduplicate, then
 groupby / merge / rank / cumsum until the five marts come out (subscription_cohort is not
 among them: the baseline keeps to the marts it was measured with). It follows the definitions of
@@ -20,14 +25,16 @@ import json
 import time
 from pathlib import Path
 
+import sys
+
 import numpy as np
 import pandas as pd
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
-
-CYCLE_DAYS = {"month": 30, "quarter": 91, "year": 365}
-CYCLE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+# The billing-cycle constants are the reference implementation's: one copy in Python.
+sys.path.insert(0, str(PROJECT / "tests_py"))
+from reference.core import CYCLE_DAYS, CYCLE_MONTHS  # noqa: E402
 
 
 # --------------------------------------------------------------------------- helpers

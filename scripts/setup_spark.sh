@@ -89,12 +89,12 @@ ensure_spark_packages() {
     if [[ ! -x "$VENV/bin/pip" ]]; then
         die "no virtual environment at $VENV: run \`make env\` first (make spark-test does)."
     fi
-    if [[ -f "$STAMP" && "$STAMP" -nt requirements-spark.txt && "$STAMP" -nt requirements.txt ]]; then
+    if [[ -f "$STAMP" && "$STAMP" -nt requirements-spark.txt && "$STAMP" -nt requirements.txt && "$STAMP" -nt constraints.txt ]]; then
         say "Spark extras already installed ($STAMP)"
         return 0
     fi
     say "installing requirements-spark.txt into $VENV (pyspark is a ~430 MB download the first time)"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-spark.txt
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-spark.txt -c constraints.txt
     # dbt-spark and dbt-duckdb share dbt-core, dbt-adapters and dbt-common: fail on a conflict.
     "$VENV/bin/pip" check --disable-pip-version-check >/dev/null || {
         "$VENV/bin/pip" check --disable-pip-version-check >&2 || true

@@ -1,4 +1,8 @@
-"""Run the project's dbt in an isolated place: its own DuckDB file, target and log folders.
+"""Run the project's dbt in an isolated place: its own DuckDB file, target and log folders; and
+write raw data files with the project's generator.
+
+Every test that runs dbt does it through `run_dbt`, and every test that needs generated raw data
+writes it with `generate_raw`.
 
 Tests build the warehouse many times over; each build must leave the developer's
 target/tiering.duckdb and target/ manifest alone, and two builds must never share a file.
@@ -51,15 +55,35 @@ def publication_command(command: str, work: Path, dbt_args: list[str] | None = N
 
 
 def run_dbt(args: list[str], work: Path, raw_path: Path | None = None, raw_format: str = "csv",
-            dbt_vars: dict | None = None, check: bool = True, timeout: int = 1200) -> subprocess.CompletedProcess:
-    """Run `dbt <args>` against a DuckDB file in `work`; return the finished process."""
+            dbt_vars: dict | None = None, check: bool = True, timeout: int = 1200,
+            project: Path = PROJECT, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` against a DuckDB file in `work`; return the finished process.
+
+    `project` is the dbt project (and its profiles.yml) to run, this checkout by default;
+    `extra_env` is set on top of dbt_env(work) (another target's settings, a published file).
+    """
     env = dbt_env(work, raw_path, raw_format)
+    env["DBT_PROFILES_DIR"] = str(project)
+    env.update(extra_env or {})
     cmd = [str(DBT), *args, *_dbt_paths(work, dbt_vars)]
-    proc = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-60:])
         raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
     return proc
+
+
+def generate_raw(out: Path, *, customers: int | None = None, orders: int | None = None, seed: int = 42,
+                 file_format: str = "csv", end_date: str | None = None, timeout: int = 900) -> Path:
+    """Write the four raw files with `python -m generator` into `out`; return `out`."""
+    size = ["--customers", str(customers)] if customers is not None else []
+    size += ["--orders", str(orders)] if orders is not None else []
+    cmd = [str(PYTHON), "-m", "generator", *size, "--seed", str(seed), "--format", file_format,
+           "--out", str(out), "--quiet"] + (["--end-date", end_date] if end_date else [])
+    proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"generator failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return out
 
 
 def run_results(work: Path) -> dict[str, str]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from dbt_project_runner import generate_raw, run_dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = PROJECT / ".venv" / "bin"
@@ -75,17 +76,15 @@ def build(work: Path) -> DocsWarehouse:
     env.pop("TIERING_TARGET", None)
     if not any(DEMO_SEEDS.glob("raw_*.csv")):
         # A checkout without the demo seeds: the same demo data, written by the generator.
-        raw = work / "raw"
-        subprocess.run([sys.executable, "-m", "generator", "--customers", "2000", "--seed", "42",
-                        "--format", "csv", "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
-        env["TIERING_RAW_PATH"] = str(raw)
+        env["TIERING_RAW_PATH"] = str(generate_raw(work / "raw", customers=2000, seed=42))
     builder = DocsWarehouse(project_dir=project_dir, warehouse=work / "warehouse.duckdb",
                             work_database=work / "warehouse.duckdb", env=env)
     _check(builder.run(["python", "-m", "publication", "build", "--exclude-resource-type", "unit_test"]),
            "publication build (seeds, models and data tests)")
     site = DocsWarehouse(project_dir=project_dir, warehouse=Path(env["TIERING_PUBLISH_PATH"]),
                          work_database=work / "warehouse.duckdb", env={**env, "TIERING_TARGET": "published"})
-    _check(site.run(["dbt", "docs", "generate", "--static"]), "dbt docs generate --static (published target)")
+    # In the linked project, so that its target/ holds the artifacts `mf` reads.
+    run_dbt(["docs", "generate", "--static"], project_dir, project=project_dir, extra_env=site.env)
     for artifact in ("manifest.json", "catalog.json", "static_index.html", "semantic_manifest.json"):
         assert (site.target / artifact).is_file(), f"dbt did not write target/{artifact}"
     return site

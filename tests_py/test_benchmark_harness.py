@@ -87,3 +87,14 @@ def test_sizes_parse_and_label():
     assert run.parse_sizes("1e5,1e6, 10000") == [100000, 1000000, 10000]
     assert run.size_label(10**7) == "10^7"
     assert run.size_label(25000) == "25,000"
+
+
+def test_smoke_run_leaves_the_frozen_pandas_baseline_to_the_full_benchmark():
+    """The pandas baseline is a frozen comparator (benchmark/README.md): `make test`'s smoke run
+    neither runs it nor checks it equal to dbt; `make bench` does both."""
+    smoke = run.parse_args(["--smoke"])
+    assert "pandas" not in smoke.variants and not smoke.equality
+    assert "dbt_models_tests" in smoke.variants
+    full = run.parse_args([])
+    assert "pandas" in full.variants and full.equality
+    assert "pandas" in run.parse_args(["--smoke", "--variants", "pandas,dbt_models_tests"]).variants

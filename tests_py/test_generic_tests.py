@@ -9,14 +9,13 @@ the expected failures, each with the expected number of failing rows, and no err
 """
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from dbt_project_runner import run_dbt
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GENERIC_TESTS = PROJECT_ROOT / "tests" / "generic"
@@ -312,16 +311,6 @@ EXPECTED_PASSES = {
 }
 
 
-def _dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("dbt")
-    if not found:
-        pytest.skip("dbt is not installed")
-    return found
-
-
 def _write_project(root: Path) -> None:
     shutil.copytree(GENERIC_TESTS, root / "tests" / "generic")
     shutil.copytree(MACROS, root / "macros")
@@ -364,13 +353,7 @@ def _write_project(root: Path) -> None:
 def harness_statuses(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("generic_tests_harness")
     _write_project(root)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "TIERING_"))}
-    env.update(DBT_PROFILES_DIR=str(root), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    completed = subprocess.run(
-        [_dbt_executable(), "build", "--project-dir", str(root),
-         "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300,
-    )
+    completed = run_dbt(["build"], root, project=root, check=False, timeout=300)
     results_path = root / "target" / "run_results.json"
     assert results_path.exists(), completed.stdout + completed.stderr
     results = json.loads(results_path.read_text())["results"]

@@ -36,7 +36,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from dbt_project_runner import PROJECT, dbt_env, publication_command
+from dbt_project_runner import PROJECT, dbt_env, generate_raw, publication_command
 
 sys.path.insert(0, str(PROJECT))   # the publication package, for the gate tests below
 
@@ -96,9 +96,7 @@ def story(tmp_path_factory):
     work = tmp_path_factory.mktemp("publication")
     published = work / "published" / "tiering.duckdb"
     generated = work / "raw_generated"
-    subprocess.run([sys.executable, "-m", "generator", "--customers", "600", "--seed", "7", "--end-date",
-                    GENERATED_END_DATE, "--format", "csv", "--out", str(generated), "--quiet"],
-                   cwd=PROJECT, check=True, capture_output=True, timeout=300)
+    generate_raw(generated, customers=600, seed=7, end_date=GENERATED_END_DATE)
     facts: dict = {"work": work, "published": published, "generated": generated}
 
     first = _build(work)

@@ -10,8 +10,8 @@ on it three times (as-of date derived from the data; replayed with --vars '{as_o
 every model is compared with the reference: exact for keys, counts, dates, classes, scores and
 flags; money within 0.01; shares, rates and averages within 1e-9 relative.
 
-A model the project does not have yet is reported as xfail "model not built yet" (and a warning),
-never as a silent pass. Run with `pytest -rxs tests_py/test_reference_equality.py` to list them.
+A model the reference computes and the warehouse does not hold (renamed, removed, failed to
+build) fails its test.
 
 REF_RAW_SOURCE=fixture uses the reference's own hand-written data set instead of the generator
 (tests_py/reference/fixture_data.py: every reject reason plus contract edge cases).
@@ -153,10 +153,6 @@ def _read(res: dict, schema: str, name: str):
         pytest.fail(f"cannot open the warehouse {res['db']} (dbt rc {res['rc']}): {exc}\n{res['log'][-3000:]}")
 
 
-def _model_file_exists(model: str) -> bool:
-    return any((PROJECT / "models").rglob(f"{model}.sql"))
-
-
 @pytest.mark.parametrize("model", list(MODELS))
 @pytest.mark.parametrize("build", list(BUILDS))
 def test_model_matches_reference(build, model, ref_builds, ref_expected):
@@ -164,11 +160,8 @@ def test_model_matches_reference(build, model, ref_builds, ref_expected):
     res = ref_builds[build]
     got = _read(res, schema, model)
     if got is None:
-        if not _model_file_exists(model):
-            warnings.warn(f"model not built yet: {schema}.{model} (compared nowhere)")
-            pytest.xfail(f"model not built yet: {schema}.{model}")
-        pytest.fail(f"{schema}.{model} exists in models/ but dbt run did not build it "
-                    f"(run rc {res['rc'].get('run')}):\n{res['log'][-4000:]}")
+        pytest.fail(f"{schema}.{model} is not in the warehouse (run rc {res['rc'].get('run')}):\n"
+                    f"{res['log'][-4000:]}")
     expected = ref_expected[build][model]
     problems, _ = diff_frames(expected, got, keys, cols)
     if problems:
@@ -184,7 +177,7 @@ def test_staging_matches_reference(entity, ref_builds, ref_expected):
     clean = _read(res, "staging", f"stg_raw__{entity}")
     rej = _read(res, "staging", f"stg_raw__{entity}_rejected")
     if clean is None or rej is None:
-        pytest.xfail(f"model not built yet: staging.stg_raw__{entity}[_rejected]")
+        pytest.fail(f"staging.stg_raw__{entity}[_rejected] is not in the warehouse")
     problems = []
     keys = ENTITY_KEYS[entity]
     e_keys = {tuple(str(x) for x in r) for r in exp[f"stg_raw__{entity}"][keys].itertuples(index=False)}
@@ -209,7 +202,7 @@ def test_net_revenue_exact_cents(ref_builds, ref_expected):
     cents, half away from zero)."""
     got = _read(ref_builds["default"], "intermediate", "int_purchases_as_of")
     if got is None:
-        pytest.xfail("model not built yet: intermediate.int_purchases_as_of")
+        pytest.fail("intermediate.int_purchases_as_of is not in the warehouse")
     exp = {r["purchase_id"]: r for r in ref_expected["default"]["int_purchases_as_of"].to_dict("records")}
     got = {r["purchase_id"]: r for r in got.to_dict("records")}
     bad = []
@@ -225,9 +218,8 @@ def test_net_revenue_exact_cents(ref_builds, ref_expected):
 
 def test_seed_segment_map_matches_doc_grid():
     """seeds/reference/rfm_segment_map.csv must be the grid of the rfm_segment doc block, all 125 cells once."""
-    path = next((p for p in [PROJECT / "seeds/reference/rfm_segment_map.csv"] if p.exists()), None)
-    if path is None:
-        pytest.xfail("model not built yet: seed rfm_segment_map")
+    path = PROJECT / "seeds/reference/rfm_segment_map.csv"
+    assert path.exists(), f"seed {path.name} is missing"
     seed = pd.read_csv(path, dtype=str)
     cells = seed["r_score"] + seed["f_score"] + seed["m_score"]
     assert cells.is_unique, "a cell is mapped twice"
@@ -239,8 +231,7 @@ def test_seed_segment_map_matches_doc_grid():
 
 def test_seed_segments_match_value_tier_doc():
     path = PROJECT / "seeds/reference/rfm_segments.csv"
-    if not path.exists():
-        pytest.xfail("model not built yet: seed rfm_segments")
+    assert path.exists(), f"seed {path.name} is missing"
     seed = pd.read_csv(path, dtype=str)
     got = {r.segment_code: (r.value_tier, r.value_level) for r in seed.itertuples()}
     exp = {s: (t, VALUE_LEVEL[t]) for s, t in VALUE_TIER.items()}

@@ -25,7 +25,7 @@ import duckdb
 import pytest
 from fontTools.ttLib import TTFont
 
-from dbt_project_runner import run_dbt
+from dbt_project_runner import generate_raw, run_dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
@@ -63,8 +63,7 @@ def customers_and_orders(tmp_path_factory):
     """A generated data set with customers and orders only: renewals and feedback are header-only files."""
     work = tmp_path_factory.mktemp("report_customers_orders")
     raw = work / "raw"
-    subprocess.run([sys.executable, "-m", "generator", "--customers", "300", "--seed", "7", "--format", "csv",
-                    "--quiet", "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
+    generate_raw(raw, customers=300, seed=7)
     for entity in ("renewals", "feedback"):
         path = raw / f"{entity}.csv"
         path.write_text(path.read_text().splitlines()[0] + "\n")

@@ -272,3 +272,70 @@ def test_migrated_customers_by_movement(docs_warehouse, tmp_path):
     assert set(got) == set(expected)
     for cell, customers in expected.items():
         _same(_number(got[cell]["migrated_customers"]), customers, f"migrated customers {cell}")
+
+# The saved queries (models/marts/semantic/_saved_queries.yml), one per analysis: each runs with
+# `mf query --saved-query`, comes back sorted by its group-by columns and gives plain SQL's numbers.
+# name -> (group-by columns as mf names them, metrics, SQL: those columns then those metrics).
+_CUSTOMERS_BY = """
+    select {keys}, count(*) as customers{more}
+    from marts.customer_segments as cs
+    inner join marts.lifecycle_stage as ls on cs.customer_id = ls.customer_id
+    group by all
+"""
+SAVED_QUERIES = {
+    "churn_by_cohort": (
+        ["metric_time__month", "cohort_cell__months_since_acquisition"], ["cohort_size", "cohort_retention"],
+        "select strftime(cohort_month, '%Y-%m-%d'), months_since_acquisition, cohort_size, retention_rate "
+        "from marts.churn_cohort"),
+    "resources_per_value_tier": (
+        ["customer__value_tier", "customer__service_level"],
+        ["customers", "net_revenue", "net_revenue_per_paying_customer"],
+        _CUSTOMERS_BY.format(keys="cs.value_tier, cs.service_level",
+                             more=", sum(cs.monetary), sum(cs.monetary) / nullif(count(*) filter "
+                                  "(where cs.frequency > 0), 0)")),
+    "segment_by_satisfaction": (
+        ["customer__segment_code", "customer__satisfaction_tier"], ["customers"],
+        _CUSTOMERS_BY.format(keys="cs.segment_code, cs.satisfaction_tier", more="")),
+    "stage_by_segment": (
+        ["customer__stage", "customer__segment_code"], ["customers"],
+        _CUSTOMERS_BY.format(keys="ls.stage, cs.segment_code", more="")),
+    "subscription_retention_curve": (
+        ["subscription_cell__billing_cycle", "subscription_cell__periods_since_start"],
+        ["subscription_retention", "subscription_renewal_rate"],
+        """select billing_cycle, periods_since_start,
+                  sum(subscriptions_retained) / sum(subscriptions_at_start),
+                  sum(case when periods_since_start > 0 then subscriptions_retained else 0 end)
+                      / nullif(sum(coalesce(subscriptions_retained_previous_period, 0)), 0)
+           from marts.subscription_cohort
+           where not is_partial_period
+           group by all"""),
+}
+
+
+def _group_value(name: str, text: str | None):
+    if text in (None, ""):
+        return None
+    if name.endswith(("months_since_acquisition", "periods_since_start")):
+        return int(text)
+    return text[:10] if name.startswith("metric_time") else text
+
+
+@pytest.mark.parametrize("name", list(SAVED_QUERIES))
+def test_saved_query_answers_its_analysis_sorted(docs_warehouse, tmp_path, name):
+    group_by, metrics, sql = SAVED_QUERIES[name]
+    rows = _sql(docs_warehouse, sql)
+    expected = {tuple(row[:len(group_by)]): row[len(group_by):] for row in rows}
+    assert len(expected) >= 3, f"too few rows to mean anything: {expected}"
+
+    out = tmp_path / "saved_query.csv"
+    proc = docs_warehouse.run(["mf", "query", "--saved-query", name, "--csv", str(out)], timeout=300)
+    assert proc.returncode == 0 and out.is_file(), f"mf query failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    with out.open(newline="") as handle:
+        result = list(csv.DictReader(handle))
+    keys = [tuple(_group_value(column, row[column]) for column in group_by) for row in result]
+    assert keys == sorted(keys, key=lambda key: tuple((value is None, value) for value in key)), "not sorted"
+    got = dict(zip(keys, result))
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        for metric, value in zip(metrics, values):
+            _same(_number(got[key][metric]), value, f"{name}: {metric} for {key}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import math
-import subprocess
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_project_runner import PROJECT, run_dbt
+from dbt_project_runner import generate_raw, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -200,8 +199,7 @@ def test_subscription_only_business_builds_and_tiers(tmp_path):
 
     Needs header-only raw files to load (the staging hardening work); see the README."""
     raw = tmp_path / "raw"
-    subprocess.run([sys.executable, "-m", "generator", "--customers", "300", "--seed", "5", "--format", "csv",
-                    "--out", str(raw)], cwd=PROJECT, check=True, capture_output=True)
+    generate_raw(raw, customers=300, seed=5)
     (raw / "orders.csv").write_text(",".join(HEADERS["orders"]) + "\n")
     run_dbt(["build", "--exclude-resource-type", "unit_test"], tmp_path, raw_path=raw)
     (as_of, latest_payment) = _query(tmp_path, """

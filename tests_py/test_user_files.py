@@ -7,14 +7,12 @@ of each kind of dirt it injected; the quarantine must hold exactly those.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dbt_project_runner import PROJECT, run_dbt
+from dbt_project_runner import generate_raw, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +23,7 @@ MARTS = ["customer_segments", "lifecycle_stage", "churn_cohort", "subscription_c
 
 
 def _generate(out: Path, file_format: str) -> dict:
-    subprocess.run([sys.executable, "-m", "generator", "--orders", str(ORDERS), "--seed", str(SEED),
-                    "--format", file_format, "--out", str(out)], cwd=PROJECT, check=True, capture_output=True)
+    generate_raw(out, orders=ORDERS, seed=SEED, file_format=file_format)
     return json.loads((out / "_manifest.json").read_text())
 
 

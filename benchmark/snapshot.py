@@ -1,0 +1,79 @@
+"""What the benchmark measures: a frozen copy of the project, and the raw data generated once per size."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import PROJECT, size_label
+
+BENCH = PROJECT / "benchmark"
+SNAPSHOT_ITEMS = ["dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "package-lock.yml",
+                  "models", "macros", "seeds", "tests", "analyses", "snapshots", "dbt_packages", "generator",
+                  "publication"]
+
+
+def generator_fingerprint(src: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((src / "generator").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def snapshot_project(folder: Path) -> str:
+    """Copy the dbt project and the benchmark scripts into `folder`; return a fingerprint of the copy.
+
+    Other people edit the models while a long benchmark runs: measuring a frozen copy keeps every
+    run of every size on the same code (and the fingerprint says which code that was).
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.duckdb", "*.duckdb.wal")
+    for item in SNAPSHOT_ITEMS:
+        source = PROJECT / item
+        if source.is_dir():
+            shutil.copytree(source, folder / item, ignore=ignore)
+        elif source.exists():
+            shutil.copy2(source, folder / item)
+    (folder / "benchmark").mkdir()
+    for script in BENCH.glob("*.py"):
+        shutil.copy2(script, folder / "benchmark" / script.name)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def ensure_data(size: int, work: Path, seed: int, log, src: Path) -> tuple[Path, dict]:
+    """Generate the raw Parquet files for `size` orders once; reuse them while the generator is unchanged."""
+    folder = work / "data" / f"orders_{size}_seed{seed}"
+    stamp = folder / "_bench_stamp.json"
+    wanted = {"orders": size, "seed": seed, "generator": generator_fingerprint(src)}
+    if stamp.exists() and json.loads(stamp.read_text()).get("key") == wanted:
+        return folder, json.loads(stamp.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"generating {size_label(size)} orders -> {folder}")
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "generator", "--orders", str(size), "--seed", str(seed),
+                           "--format", "parquet", "--out", str(folder), "--quiet",
+                           # 10^8 orders outgrow RAM while generated: spill beyond 12 GB
+                           "--memory-limit", "12GB"],
+                          cwd=src, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"generator failed for {size}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    info = {
+        "key": wanted,
+        "generate_s": round(time.perf_counter() - started, 1),
+        "rows": {entity: f["rows"] for entity, f in manifest["files"].items()},
+        "bytes": {p.name: p.stat().st_size for p in folder.glob("*.parquet")},
+    }
+    stamp.write_text(json.dumps(info, indent=1))
+    return folder, info
