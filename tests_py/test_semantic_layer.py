@@ -40,10 +40,12 @@ def _sql(docs_warehouse, query: str, database: Path | None = None) -> list[tuple
         return connection.execute(query).fetchall()
 
 
-def _mf_query(docs_warehouse, tmp_path: Path, metrics: list[str], group_by: list[str]) -> list[dict]:
+def _mf_query(docs_warehouse, tmp_path: Path, metrics: list[str], group_by: list[str],
+              where: str | None = None) -> list[dict]:
     out = tmp_path / "mf_query.csv"
+    filters = ["--where", where] if where else []
     proc = docs_warehouse.run(["mf", "query", "--metrics", ",".join(metrics),
-                               "--group-by", ",".join(group_by), "--csv", str(out)], timeout=300)
+                               "--group-by", ",".join(group_by), *filters, "--csv", str(out)], timeout=300)
     assert proc.returncode == 0 and out.is_file(), f"mf query failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     with out.open(newline="") as handle:
         return list(csv.DictReader(handle))
@@ -227,6 +229,49 @@ def test_subscription_retention_and_renewal_rate_pooled_over_cohorts(docs_wareho
         for metric, value in zip(metrics, values):
             _same(_number(got[key][metric]), value, f"{metric} at {key}")
 
+
+def test_customers_by_segment_over_time_and_moves(docs_warehouse, tmp_path):
+    rows = _sql(docs_warehouse, """
+        select
+            strftime(as_of_date, '%Y-%m-%d') as as_of_date,
+            segment_code,
+            count(*) as customers,
+            sum(case when value_tier_movement = 'up' then 1 else 0 end) as upgraded,
+            sum(case when value_tier_movement = 'down' then 1 else 0 end) as downgraded
+        from marts.customer_segment_history
+        group by all
+    """)
+    expected = {(day, segment): rest for day, segment, *rest in rows}
+    assert len({day for day, _ in expected}) > 12, "the history should span more than a year"
+    assert sum(values[1] for values in expected.values()) > 0, "no upgrade in the demo history"
+    assert sum(values[2] for values in expected.values()) > 0, "no downgrade in the demo history"
+
+    metrics = ["customers_over_time", "upgraded_customers", "downgraded_customers"]
+    result = _mf_query(docs_warehouse, tmp_path, metrics, ["metric_time__day", "customer_period__segment_code"])
+    got = {(row["metric_time__day"][:10], row["customer_period__segment_code"]): row for row in result}
+    assert set(got) == set(expected)
+    for cell, values in expected.items():
+        for metric, value in zip(metrics, values):
+            _same(_number(got[cell][metric]), value, f"{metric} at {cell}")
+
+
+def test_migrated_customers_by_movement(docs_warehouse, tmp_path):
+    rows = _sql(docs_warehouse, """
+        select strftime(period_to, '%Y-%m-%d') as period_to, movement, sum(customers) as customers
+        from marts.segment_migration
+        where dimension = 'value_tier'
+        group by all
+    """)
+    expected = {(day, movement): customers for day, movement, customers in rows}
+    assert {"up", "down", "stayed"} <= {movement for _, movement in expected}
+
+    result = _mf_query(docs_warehouse, tmp_path, ["migrated_customers"],
+                       ["metric_time__day", "migration_cell__movement"],
+                       where="{{ Dimension('migration_cell__dimension') }} = 'value_tier'")
+    got = {(row["metric_time__day"][:10], row["migration_cell__movement"]): row for row in result}
+    assert set(got) == set(expected)
+    for cell, customers in expected.items():
+        _same(_number(got[cell]["migrated_customers"]), customers, f"migrated customers {cell}")
 
 # The saved queries (models/marts/semantic/_saved_queries.yml), one per analysis: each runs with
 # `mf query --saved-query`, comes back sorted by its group-by columns and gives plain SQL's numbers.

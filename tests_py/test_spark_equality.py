@@ -65,6 +65,8 @@ MODELS: dict[str, tuple[str, list[str]]] = {
     "subscription_cohort": ("marts", ["cohort_month", "billing_cycle", "periods_since_start"]),
     "segment_summary": ("marts", ["segment_code"]),
     "renewal_reminders": ("marts", ["subscription_id"]),
+    "customer_segment_history": ("marts", ["as_of_date", "customer_id"]),
+    "segment_migration": ("marts", ["dimension", "period_to", "from_value", "to_value"]),
     "int_rfm_cut_points": ("intermediate", ["dimension", "score"]),
     "stg_raw__load_reconciliation": ("staging", ["entity"]),
 }

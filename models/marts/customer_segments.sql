@@ -12,15 +12,8 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-rfm as (
-    select * from {{ ref('int_customers_rfm_scored') }}
-),
-
-rfm_cells as (
-    select
-        rfm_cell,
-        segment_code
-    from {{ ref('stg_reference__rfm_cells') }}
+segmented as (
+    select * from {{ ref('int_customers_segmented_by_as_of_date') }}
 ),
 
 segments as (
@@ -28,18 +21,8 @@ segments as (
         segment_code,
         label_en,
         label_zh,
-        suggested_action,
-        value_tier,
-        value_level
+        suggested_action
     from {{ ref('rfm_segments') }}
-),
-
-abc as (
-    select
-        customer_id,
-        abc_class_revenue,
-        abc_class_margin
-    from {{ ref('int_customers_abc_classified') }}
 ),
 
 cadence as (
@@ -65,16 +48,11 @@ behaviour as (
 ),
 
 rfm_segmented as (
-    select
-        rfm.*,
-        case
-            when rfm.rfm_status = 'prospect' then 'prospect'
-            when rfm.rfm_status = 'population_too_small' then 'unscored'
-            else rfm_cells.segment_code
-        end as segment_code
-    from rfm
-    left join rfm_cells
-        on rfm.rfm_cell = rfm_cells.rfm_cell
+    {#- The current as-of date's row: the same definition customer_segment_history publishes. -#}
+    select segmented.*
+    from segmented
+    inner join as_of
+        on segmented.as_of_date = as_of.as_of_date
 ),
 
 joined as (
@@ -97,23 +75,26 @@ joined as (
         segments.label_en as segment_label_en,
         segments.label_zh as segment_label_zh,
         segments.suggested_action,
-        segments.value_tier,
-        segments.value_level,
-        abc.abc_class_revenue,
-        abc.abc_class_margin,
+        rfm_segmented.value_tier,
+        rfm_segmented.value_level,
+        rfm_segmented.abc_class_revenue,
+        rfm_segmented.abc_class_margin,
         coalesce(cadence.cadence_class, 'no_subscription') as cadence_class,
         coalesce(cadence.subscription_state, 'none') as subscription_state,
         coalesce(satisfaction.satisfaction_tier, 'unknown') as satisfaction_tier,
         coalesce(behaviour.behaviour_class, 'no_orders') as behaviour_class,
-        rfm_segmented.has_non_positive_revenue
+        rfm_segmented.has_non_positive_revenue,
+        rfm_segmented.previous_as_of_date,
+        rfm_segmented.previous_segment_code,
+        rfm_segmented.previous_value_tier,
+        rfm_segmented.previous_stage,
+        rfm_segmented.value_tier_movement
     from customers
     cross join as_of
     inner join rfm_segmented
         on customers.customer_id = rfm_segmented.customer_id
     left join segments
         on rfm_segmented.segment_code = segments.segment_code
-    left join abc
-        on customers.customer_id = abc.customer_id
     left join cadence
         on customers.customer_id = cadence.customer_id
     left join satisfaction

@@ -5,13 +5,17 @@
 
     A failing row is one value of `value_column` that carries more than one distinct non-null
     score, with how many scores it carries and the lowest and highest of them.
+
+    With `group_by` (a column, e.g. as_of_date) the rule holds within each of its values: scores
+    cut separately per as-of date are compared only with scores of the same date.
 -#}
-{% test equal_values_equal_scores(model, column_name, value_column) %}
+{% test equal_values_equal_scores(model, column_name, value_column, group_by=none) %}
 
 with
 
 scored_rows as (
     select
+        {{ group_by if group_by else "'all'" }} as score_group,
         {{ value_column }} as scored_value,
         {{ column_name }} as score
     from {{ model }}
@@ -20,12 +24,13 @@ scored_rows as (
 
 scores_per_value as (
     select
+        score_group,
         scored_value,
         count(distinct score) as distinct_scores,
         min(score) as min_score,
         max(score) as max_score
     from scored_rows
-    group by scored_value
+    group by score_group, scored_value
 ),
 
 final as (

@@ -7,8 +7,11 @@
     strictly worse values (a running max over a rows frame) is compared with the lowest score
     of the value itself. A failing row is a value whose lowest score is below the highest score
     of some worse value, shown with its own min and max score and that worse maximum.
+
+    With `group_by` (a column, e.g. as_of_date) the rule holds within each of its values: scores
+    cut separately per as-of date are compared only with scores of the same date.
 -#}
-{% test score_monotonic(model, column_name, value_column, higher_is_better=true) %}
+{% test score_monotonic(model, column_name, value_column, higher_is_better=true, group_by=none) %}
 {%- if higher_is_better is string -%}
     {%- set higher_is_better = higher_is_better | trim | lower in ('true', 'yes', '1') -%}
 {%- endif -%}
@@ -18,6 +21,7 @@ with
 
 scored_rows as (
     select
+        {{ group_by if group_by else "'all'" }} as score_group,
         {{ value_column }} as scored_value,
         {{ column_name }} as score
     from {{ model }}
@@ -27,19 +31,22 @@ scored_rows as (
 
 scores_per_value as (
     select
+        score_group,
         scored_value,
         min(score) as min_score,
         max(score) as max_score
     from scored_rows
-    group by scored_value
+    group by score_group, scored_value
 ),
 
 scores_with_worse_values as (
     select
+        score_group,
         scored_value,
         min_score,
         max_score,
         max(max_score) over (
+            partition by score_group
             order by scored_value {{ worst_to_best }}
             rows between unbounded preceding and 1 preceding
         ) as max_score_of_worse_values

@@ -1,86 +1,34 @@
 {#-
     One row per customer with at least one purchase: rank, cumulative share and ABC class by
-    net revenue and by margin. Convention (crossing customer in the higher class, non-positive
-    values last and in C): doc block `abc_class`.
+    net revenue and by margin; the current as-of date's rows of
+    int_customers_abc_classified_by_as_of_date. Convention: doc block `abc_class`.
 -#}
 with
 
-purchasers as (
-    select
-        customer_id,
-        monetary as net_revenue,
-        margin
-    from {{ ref('int_customers_purchases_aggregated') }}
+classified as (
+    select * from {{ ref('int_customers_abc_classified_by_as_of_date') }}
 ),
 
-revenue_ranked as (
-    select
-        customer_id,
-        net_revenue,
-        net_revenue <= 0 as has_non_positive_revenue,
-        row_number() over (order by net_revenue desc, customer_id asc) as revenue_rank
-    from purchasers
-),
-
-revenue_running as (
-    {#- Cumulative sums over paying customers only, highest first, with a rows frame. -#}
-    select
-        customer_id,
-        sum(net_revenue) over (
-            order by net_revenue desc, customer_id asc
-            rows between unbounded preceding and current row
-        ) as revenue_running_total,
-        sum(net_revenue) over () as revenue_positive_total
-    from purchasers
-    where net_revenue > 0
-),
-
-margin_ranked as (
-    select
-        customer_id,
-        margin,
-        margin <= 0 as has_non_positive_margin,
-        row_number() over (order by margin desc, customer_id asc) as margin_rank
-    from purchasers
-    where margin is not null
-),
-
-margin_running as (
-    select
-        customer_id,
-        sum(margin) over (
-            order by margin desc, customer_id asc
-            rows between unbounded preceding and current row
-        ) as margin_running_total,
-        sum(margin) over () as margin_positive_total
-    from purchasers
-    where margin > 0
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
 final as (
     select
-        revenue_ranked.customer_id,
-        revenue_ranked.net_revenue,
-        revenue_ranked.revenue_rank,
-        cast(revenue_running.revenue_running_total as {{ type_double() }}) / revenue_running.revenue_positive_total
-            as revenue_cumulative_share,
-        {{ abc_class('revenue_running.revenue_running_total', 'revenue_ranked.net_revenue',
-                     'revenue_running.revenue_positive_total') }} as abc_class_revenue,
-        margin_ranked.margin,
-        margin_ranked.margin_rank,
-        cast(margin_running.margin_running_total as {{ type_double() }}) / margin_running.margin_positive_total
-            as margin_cumulative_share,
-        {{ abc_class('margin_running.margin_running_total', 'margin_ranked.margin',
-                     'margin_running.margin_positive_total') }} as abc_class_margin,
-        revenue_ranked.has_non_positive_revenue,
-        margin_ranked.has_non_positive_margin
-    from revenue_ranked
-    left join revenue_running
-        on revenue_ranked.customer_id = revenue_running.customer_id
-    left join margin_ranked
-        on revenue_ranked.customer_id = margin_ranked.customer_id
-    left join margin_running
-        on revenue_ranked.customer_id = margin_running.customer_id
+        classified.customer_id,
+        classified.net_revenue,
+        classified.revenue_rank,
+        classified.revenue_cumulative_share,
+        classified.abc_class_revenue,
+        classified.margin,
+        classified.margin_rank,
+        classified.margin_cumulative_share,
+        classified.abc_class_margin,
+        classified.has_non_positive_revenue,
+        classified.has_non_positive_margin
+    from classified
+    inner join as_of
+        on classified.as_of_date = as_of.as_of_date
 )
 
 select * from final

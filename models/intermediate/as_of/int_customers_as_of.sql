@@ -1,14 +1,18 @@
-{#- One row per customer who had signed up by the as-of date: the customer dimension of the run. -#}
+{#-
+    One row per customer who had signed up by the as-of date: the customer dimension of the run,
+    the current as-of date's rows of int_customers_by_as_of_date.
+-#}
 with
 
 customers as (
     select
+        as_of_date,
         customer_id,
         signed_up_date,
         region,
         customer_type,
         acquisition_channel
-    from {{ ref('stg_raw__customers') }}
+    from {{ ref('int_customers_by_as_of_date') }}
 ),
 
 as_of as (
@@ -16,10 +20,15 @@ as_of as (
 ),
 
 final as (
-    select customers.*
+    select
+        customers.customer_id,
+        customers.signed_up_date,
+        customers.region,
+        customers.customer_type,
+        customers.acquisition_channel
     from customers
-    cross join as_of
-    where customers.signed_up_date <= as_of.as_of_date
+    inner join as_of
+        on customers.as_of_date = as_of.as_of_date
 )
 
 select * from final

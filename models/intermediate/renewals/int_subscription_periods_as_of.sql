@@ -1,143 +1,43 @@
 {#-
     One row per subscription period visible as of the as-of date (started on or before it) of a
-    customer of the run, with its renewal as of that date: a renewal paid after the as-of date
-    is invisible, so the period counts as not renewed. The nominal length of each billing cycle
-    in days (for the cadence fallback) is defined here, once, as in the doc block
-    `renewal_cadence`: month 30 days, quarter 91, year 365; in months (for the next due date)
-    by the macro billing_cycle_months.
+    customer of the run, with its renewal as of that date; the current as-of date's rows of
+    int_subscription_periods_by_as_of_date, where the rule is written.
 -#}
-
 with
 
-renewals as (
-    select
-        subscription_id,
-        customer_id,
-        plan,
-        billing_cycle,
-        period_start,
-        period_start_date,
-        period_end_date,
-        renewed_date,
-        amount,
-        status
-    from {{ ref('stg_raw__renewals') }}
-),
-
-customers as (
-    select customer_id from {{ ref('int_customers_as_of') }}
+periods as (
+    select * from {{ ref('int_subscription_periods_by_as_of_date') }}
 ),
 
 as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-visible_periods as (
-    select
-        renewals.subscription_id,
-        renewals.customer_id,
-        renewals.plan,
-        renewals.billing_cycle,
-        renewals.period_start,
-        renewals.period_start_date,
-        renewals.period_end_date,
-        renewals.amount,
-        renewals.status,
-        as_of.as_of_date,
-        case
-            when renewals.renewed_date <= as_of.as_of_date then renewals.renewed_date
-        end as renewed_date
-    from renewals
-    inner join customers
-        on renewals.customer_id = customers.customer_id
-    cross join as_of
-    where renewals.period_start_date <= as_of.as_of_date
-),
-
-periods_flagged as (
-    select
-        *,
-        renewed_date is not null as is_renewed,
-        period_end_date <= as_of_date as has_ended,
-        case billing_cycle
-            when 'month' then 30
-            when 'quarter' then 91
-            when 'year' then 365
-        end as cycle_nominal_days,
-        {{ billing_cycle_months('billing_cycle') }} as cycle_months,
-        {{ dbt.datediff(
-            "period_end_date",
-            "renewed_date",
-            "day"
-        ) }} as renewal_delay_days
-    from visible_periods
-),
-
-periods_sequenced as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id, subscription_id
-            order by period_start asc
-        ) as period_number,
-        row_number() over (
-            partition by customer_id, subscription_id
-            order by period_start desc
-        ) = 1 as is_latest_period
-    from periods_flagged
-),
-
-renewal_intervals as (
-    -- consecutive renewal payments of one subscription, in payment order (a late payment for one
-    -- period can come after an early one for the next); unrenewed periods are skipped
-    select
-        customer_id,
-        subscription_id,
-        period_start,
-        {{ dbt.datediff(
-            "lag(renewed_date) over (partition by customer_id, subscription_id order by renewed_date, period_start)",
-            "renewed_date",
-            "day"
-        ) }} as renewal_interval_days
-    from periods_sequenced
-    where is_renewed
-),
-
 final as (
     select
-        {{ dbt.concat([
-            "periods_sequenced.subscription_id",
-            "'|'",
-            "cast(periods_sequenced.period_start as " ~ dbt.type_string() ~ ")",
-        ]) }} as subscription_period_id,
-        periods_sequenced.subscription_id,
-        periods_sequenced.customer_id,
-        periods_sequenced.plan,
-        periods_sequenced.billing_cycle,
-        periods_sequenced.cycle_nominal_days,
-        periods_sequenced.cycle_months,
-        periods_sequenced.period_number,
-        periods_sequenced.is_latest_period,
-        periods_sequenced.period_start,
-        periods_sequenced.period_start_date,
-        periods_sequenced.period_end_date,
-        periods_sequenced.renewed_date,
-        periods_sequenced.is_renewed,
-        periods_sequenced.has_ended,
-        periods_sequenced.renewal_delay_days,
-        case
-            when periods_sequenced.has_ended
-                then coalesce(periods_sequenced.renewal_delay_days <= {{ var('renewal_grace_days') }}, false)
-        end as is_renewed_on_time,
-        cast(renewal_intervals.renewal_interval_days as {{ dbt.type_int() }}) as renewal_interval_days,
-        periods_sequenced.amount,
-        periods_sequenced.status as loaded_status
-    from periods_sequenced
-    left join renewal_intervals
-        on
-            periods_sequenced.customer_id = renewal_intervals.customer_id
-            and periods_sequenced.subscription_id = renewal_intervals.subscription_id
-            and periods_sequenced.period_start = renewal_intervals.period_start
+        periods.subscription_period_id,
+        periods.subscription_id,
+        periods.customer_id,
+        periods.plan,
+        periods.billing_cycle,
+        periods.cycle_nominal_days,
+        periods.cycle_months,
+        periods.period_number,
+        periods.is_latest_period,
+        periods.period_start,
+        periods.period_start_date,
+        periods.period_end_date,
+        periods.renewed_date,
+        periods.is_renewed,
+        periods.has_ended,
+        periods.renewal_delay_days,
+        periods.is_renewed_on_time,
+        periods.renewal_interval_days,
+        periods.amount,
+        periods.loaded_status
+    from periods
+    inner join as_of
+        on periods.as_of_date = as_of.as_of_date
 )
 
 select * from final

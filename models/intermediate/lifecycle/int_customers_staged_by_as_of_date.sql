@@ -1,0 +1,150 @@
+{#-
+    One row per as-of date (int_as_of_dates) and customer of that date: the lifecycle stage as of
+    that date, the rule that placed them there and the dates that justify it. Ladder: doc block
+    `lifecycle_stage`. The mart lifecycle_stage publishes the current date's rows.
+-#}
+with
+
+customers as (
+    select
+        as_of_date,
+        customer_id
+    from {{ ref('int_customers_by_as_of_date') }}
+),
+
+purchases as (
+    select
+        as_of_date,
+        customer_id,
+        first_purchase_date,
+        last_purchase_date,
+        recency_days,
+        frequency,
+        median_purchase_gap_days,
+        max_purchase_gap_days
+    from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+),
+
+subscriptions as (
+    select
+        as_of_date,
+        customer_id,
+        subscription_state,
+        days_overdue,
+        next_renewal_due_date,
+        first_period_start_date,
+        renewal_tenure
+    from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
+),
+
+signals as (
+    select
+        customers.customer_id,
+        customers.as_of_date,
+        purchases.customer_id is not null as has_purchases,
+        coalesce(subscriptions.subscription_state, 'none') as subscription_state,
+        purchases.first_purchase_date,
+        purchases.last_purchase_date,
+        purchases.recency_days,
+        coalesce(purchases.frequency, 0) as frequency,
+        purchases.median_purchase_gap_days,
+        subscriptions.first_period_start_date,
+        subscriptions.next_renewal_due_date,
+        subscriptions.days_overdue,
+        subscriptions.renewal_tenure,
+        case
+            when purchases.first_purchase_date is null then subscriptions.first_period_start_date
+            when subscriptions.first_period_start_date is null then purchases.first_purchase_date
+            when subscriptions.first_period_start_date < purchases.first_purchase_date
+                then subscriptions.first_period_start_date
+            else purchases.first_purchase_date
+        end as first_start_date,
+        coalesce(purchases.max_purchase_gap_days >= {{ var('lifecycle_churn_days') }}, false)
+            as returned_after_churn
+    from customers
+    left join purchases
+        on
+            customers.as_of_date = purchases.as_of_date
+            and customers.customer_id = purchases.customer_id
+    left join subscriptions
+        on
+            customers.as_of_date = subscriptions.as_of_date
+            and customers.customer_id = subscriptions.customer_id
+),
+
+signals_dated as (
+    select
+        *,
+        {{ dbt.datediff('first_start_date', 'as_of_date', 'day') }}
+            as days_since_first_start,
+        {{ dbt.datediff('first_purchase_date', 'as_of_date', 'day') }}
+            as days_since_first_purchase
+    from signals
+),
+
+staged as (
+    select
+        *,
+        case
+            when not has_purchases and subscription_state = 'none'
+                then 'no_purchase_yet'
+            when subscription_state <> 'active' and has_purchases
+                and recency_days >= {{ var('lifecycle_churn_days') }}
+                then 'no_order_within_churn_days'
+            when subscription_state <> 'active' and not has_purchases
+                then 'all_subscriptions_lapsed'
+            when subscription_state = 'active' and days_overdue > 0
+                then 'renewal_overdue'
+            when subscription_state <> 'active'
+                and recency_days >= {{ var('lifecycle_at_risk_days') }}
+                then 'silent_beyond_global_threshold'
+            when subscription_state <> 'active'
+                and median_purchase_gap_days is not null
+                and recency_days >= {{ var('lifecycle_at_risk_min_days') }}
+                and recency_days > {{ var('lifecycle_at_risk_rhythm_factor') }} * median_purchase_gap_days
+                then 'silent_beyond_own_rhythm'
+            when days_since_first_start < {{ var('lifecycle_new_max_days') }}
+                then 'first_purchase_within_new_days'
+            when frequency >= {{ var('lifecycle_mature_min_orders') }}
+                and days_since_first_purchase >= {{ var('lifecycle_mature_min_tenure_days') }}
+                then 'orders_and_tenure_reached'
+            when renewal_tenure = 'long_term'
+                then 'long_term_renewer'
+            else 'default_growing'
+        end as stage_rule
+    from signals_dated
+),
+
+final as (
+    select
+        customer_id,
+        as_of_date,
+        case
+            when stage_rule = 'no_purchase_yet' then 'prospect'
+            when stage_rule in ('no_order_within_churn_days', 'all_subscriptions_lapsed') then 'churned'
+            when stage_rule in ('renewal_overdue', 'silent_beyond_global_threshold', 'silent_beyond_own_rhythm')
+                then 'at_risk'
+            when stage_rule = 'first_purchase_within_new_days' then 'new'
+            when stage_rule in ('orders_and_tenure_reached', 'long_term_renewer') then 'mature'
+            else 'growing'
+        end as stage,
+        stage_rule,
+        returned_after_churn,
+        first_purchase_date,
+        last_purchase_date,
+        first_period_start_date,
+        recency_days,
+        frequency,
+        median_purchase_gap_days,
+        cast(
+            {{ dbt.dateadd('day', 'cast(round(median_purchase_gap_days) as ' ~ dbt.type_int() ~ ')',
+                           'last_purchase_date') }}
+            as date
+        ) as expected_next_purchase_date,
+        subscription_state,
+        next_renewal_due_date,
+        days_overdue
+    from staged
+)
+
+select * from final

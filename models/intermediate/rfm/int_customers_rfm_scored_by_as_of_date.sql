@@ -1,0 +1,201 @@
+{#-
+    One row per as-of date (int_as_of_dates) and customer of that date: recency, frequency and
+    monetary, their 1-5 scores (5 = best) and the score cell, every cut taken among the customers
+    of the same as-of date. Method and fallbacks: doc block `rfm`. int_customers_rfm_scored is
+    the current date.
+    Both methods are computed; the vars pick one, so the choice is visible in the SQL.
+-#}
+{%- set method = var('rfm_method') -%}
+{%- set frequency_method = var('rfm_frequency_method') -%}
+{%- set fixed_cuts = var('rfm_frequency_fixed_cuts') -%}
+{%- if method not in ('value_cuts', 'rank_bins') -%}
+    {{ exceptions.raise_compiler_error("var rfm_method must be value_cuts or rank_bins, got " ~ method) }}
+{%- endif -%}
+{%- if frequency_method not in ('auto', 'quantile', 'fixed') -%}
+    {{ exceptions.raise_compiler_error("var rfm_frequency_method must be auto, quantile or fixed, got "
+                                       ~ frequency_method) }}
+{%- endif -%}
+{%- if fixed_cuts | length != 4 -%}
+    {{ exceptions.raise_compiler_error("var rfm_frequency_fixed_cuts needs 4 values (least frequency for scores 2-5)") }}
+{%- endif -%}
+
+with
+
+customers as (
+    select
+        as_of_date,
+        customer_id
+    from {{ ref('int_customers_by_as_of_date') }}
+),
+
+purchasers as (
+    select
+        as_of_date,
+        customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        has_non_positive_revenue
+    from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+),
+
+population as (
+    select
+        as_of_date,
+        count(*) as scored_customers,
+        count(case when not has_non_positive_revenue then 1 end) as paying_customers
+    from purchasers
+    group by as_of_date
+),
+
+positions as (
+    {#- How many customers have a strictly worse value (value_cuts), and the balanced bin (rank_bins). -#}
+    select
+        as_of_date,
+        customer_id,
+        rank() over (partition by as_of_date order by recency_days desc) - 1 as recency_worse_count,
+        rank() over (partition by as_of_date order by frequency asc) - 1 as frequency_worse_count,
+        case
+            when not has_non_positive_revenue
+                then rank() over (partition by as_of_date, has_non_positive_revenue order by monetary asc) - 1
+        end as monetary_worse_count,
+        ntile(5) over (partition by as_of_date order by recency_days desc, customer_id asc) as recency_bin,
+        ntile(5) over (partition by as_of_date order by frequency asc, customer_id asc) as frequency_bin,
+        case
+            when not has_non_positive_revenue
+                then ntile(5) over (
+                        partition by as_of_date, has_non_positive_revenue
+                        order by monetary asc, customer_id asc
+                    )
+        end as monetary_bin
+    from purchasers
+),
+
+scored_both_ways as (
+    select
+        positions.as_of_date,
+        positions.customer_id,
+        positions.recency_bin as r_rank_bin,
+        positions.frequency_bin as f_rank_bin,
+        coalesce(positions.monetary_bin, 1) as m_rank_bin,
+        1 + cast(floor(5.0 * positions.recency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
+            as r_value_cut,
+        1 + cast(floor(5.0 * positions.frequency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
+            as f_value_cut,
+        coalesce(
+            1 + cast(
+                floor(5.0 * positions.monetary_worse_count / population.paying_customers) as {{ dbt.type_int() }}
+            ),
+            1
+        ) as m_value_cut
+    from positions
+    inner join population
+        on positions.as_of_date = population.as_of_date
+),
+
+frequency_buckets as (
+    select
+        as_of_date,
+        customer_id,
+        case
+            when frequency >= {{ fixed_cuts[3] }} then 5
+            when frequency >= {{ fixed_cuts[2] }} then 4
+            when frequency >= {{ fixed_cuts[1] }} then 3
+            when frequency >= {{ fixed_cuts[0] }} then 2
+            else 1
+        end as f_fixed_bucket
+    from purchasers
+),
+
+frequency_value_cuts_filled as (
+    select
+        as_of_date,
+        count(distinct f_value_cut) as filled_bins
+    from scored_both_ways
+    group by as_of_date
+),
+
+frequency_method_chosen as (
+    select
+        as_of_date,
+        case
+            when '{{ frequency_method }}' = 'fixed' then 'fixed_buckets'
+            when
+                '{{ frequency_method }}' = 'auto' and '{{ method }}' = 'value_cuts' and filled_bins < 5
+                then 'fixed_buckets'
+            else '{{ method }}'
+        end as f_score_method
+    from frequency_value_cuts_filled
+),
+
+scores as (
+    select
+        scored_both_ways.as_of_date,
+        scored_both_ways.customer_id,
+        scored_both_ways.{{ 'r_value_cut' if method == 'value_cuts' else 'r_rank_bin' }} as r_score,
+        case
+            when frequency_method_chosen.f_score_method = 'fixed_buckets' then frequency_buckets.f_fixed_bucket
+            when frequency_method_chosen.f_score_method = 'value_cuts' then scored_both_ways.f_value_cut
+            else scored_both_ways.f_rank_bin
+        end as f_score,
+        scored_both_ways.{{ 'm_value_cut' if method == 'value_cuts' else 'm_rank_bin' }} as m_score,
+        frequency_method_chosen.f_score_method
+    from scored_both_ways
+    inner join frequency_buckets
+        on
+            scored_both_ways.as_of_date = frequency_buckets.as_of_date
+            and scored_both_ways.customer_id = frequency_buckets.customer_id
+    inner join frequency_method_chosen
+        on scored_both_ways.as_of_date = frequency_method_chosen.as_of_date
+),
+
+scores_gated as (
+    {#- Below the minimum population nobody gets a score: quintiles of a handful are noise. -#}
+    select
+        scores.as_of_date,
+        scores.customer_id,
+        cast(scores.r_score as {{ dbt.type_int() }}) as r_score,
+        cast(scores.f_score as {{ dbt.type_int() }}) as f_score,
+        cast(scores.m_score as {{ dbt.type_int() }}) as m_score,
+        scores.f_score_method,
+        {{ dbt.concat([
+            "cast(scores.r_score as " ~ dbt.type_string() ~ ")",
+            "cast(scores.f_score as " ~ dbt.type_string() ~ ")",
+            "cast(scores.m_score as " ~ dbt.type_string() ~ ")",
+        ]) }} as rfm_cell
+    from scores
+    inner join population
+        on scores.as_of_date = population.as_of_date
+    where population.scored_customers >= {{ var('rfm_min_customers') }}
+),
+
+final as (
+    select
+        customers.as_of_date,
+        customers.customer_id,
+        purchasers.recency_days,
+        purchasers.frequency,
+        purchasers.monetary,
+        scores_gated.r_score,
+        scores_gated.f_score,
+        scores_gated.m_score,
+        scores_gated.rfm_cell,
+        case
+            when purchasers.customer_id is null then 'prospect'
+            when scores_gated.customer_id is null then 'population_too_small'
+            else 'scored'
+        end as rfm_status,
+        scores_gated.f_score_method,
+        coalesce(purchasers.has_non_positive_revenue, false) as has_non_positive_revenue
+    from customers
+    left join purchasers
+        on
+            customers.as_of_date = purchasers.as_of_date
+            and customers.customer_id = purchasers.customer_id
+    left join scores_gated
+        on
+            customers.as_of_date = scores_gated.as_of_date
+            and customers.customer_id = scores_gated.customer_id
+)
+
+select * from final

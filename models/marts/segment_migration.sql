@@ -1,0 +1,116 @@
+{#-
+    One row per pair of consecutive as-of dates of the history, dimension (segment, value_tier,
+    lifecycle_stage),
+    from-value and to-value: the customers who made that move and the net revenue they brought
+    in between the two dates. A customer not yet signed up at the earlier date comes from
+    `not_a_customer`. Reading a migration matrix: doc block `segment_migration`.
+-#}
+with
+
+history as (
+    select
+        as_of_date,
+        customer_id,
+        monetary,
+        segment_code,
+        value_tier,
+        stage,
+        previous_as_of_date,
+        value_tier_movement
+    from {{ ref('int_customers_segmented_by_as_of_date') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+previous_rows as (
+    select
+        as_of_date,
+        customer_id,
+        monetary,
+        segment_code,
+        value_tier,
+        stage
+    from history
+),
+
+pairs as (
+    {#- Each customer at a later date, with the same customer at the date before (when signed up). -#}
+    select
+        history.previous_as_of_date as period_from,
+        history.as_of_date as period_to,
+        history.customer_id,
+        coalesce(previous_rows.segment_code, 'not_a_customer') as from_segment,
+        history.segment_code as to_segment,
+        coalesce(previous_rows.value_tier, 'not_a_customer') as from_value_tier,
+        history.value_tier as to_value_tier,
+        coalesce(previous_rows.stage, 'not_a_customer') as from_stage,
+        history.stage as to_stage,
+        history.value_tier_movement as movement,
+        coalesce(history.monetary, 0) - coalesce(previous_rows.monetary, 0) as period_revenue
+    from history
+    left join previous_rows
+        on
+            history.previous_as_of_date = previous_rows.as_of_date
+            and history.customer_id = previous_rows.customer_id
+    where history.previous_as_of_date is not null
+),
+
+moves as (
+    select
+        period_from,
+        period_to,
+        'segment' as dimension,
+        from_segment as from_value,
+        to_segment as to_value,
+        movement,
+        period_revenue
+    from pairs
+    union all
+    select
+        period_from,
+        period_to,
+        'value_tier' as dimension,
+        from_value_tier as from_value,
+        to_value_tier as to_value,
+        movement,
+        period_revenue
+    from pairs
+    union all
+    -- stages are not ranked: their moves have no direction (NULL movement)
+    select
+        period_from,
+        period_to,
+        'lifecycle_stage' as dimension,
+        from_stage as from_value,
+        to_stage as to_value,
+        cast(null as {{ dbt.type_string() }}) as movement,
+        period_revenue
+    from pairs
+),
+
+final as (
+    select
+        as_of.as_of_date,
+        moves.dimension,
+        moves.period_from,
+        moves.period_to,
+        moves.from_value,
+        moves.to_value,
+        moves.movement,
+        cast(count(*) as {{ dbt.type_bigint() }}) as customers,
+        cast(sum(moves.period_revenue) as decimal(38, 2)) as revenue
+    from moves
+    cross join as_of
+    group by
+        as_of.as_of_date,
+        moves.dimension,
+        moves.period_from,
+        moves.period_to,
+        moves.from_value,
+        moves.to_value,
+        moves.movement
+)
+
+select * from final
