@@ -2,7 +2,8 @@
     One row per start cohort (month of a subscription's first period) × billing cycle × periods
     since start, up to the period that holds the as-of date: subscriptions at start, still paid
     (retained), retention, period-over-period renewal rate and revenue (续费留存). Periods the
-    as-of date has not reached are absent; the one that holds it is flagged partial. Rules: doc
+    as-of date has not reached are absent; the one that holds it is flagged partial unless the
+    as-of date is its last day. Rules: doc
     block `subscription_cohort`.
 -#}
 with
@@ -132,7 +133,9 @@ cells as (
         cohort_periods.subscriptions_at_start,
         coalesce(retained_counts.subscriptions_retained, 0) as subscriptions_retained,
         coalesce(retained_counts.revenue, 0) as revenue,
-        as_of.as_of_date < cohort_periods.next_period_start_month as is_partial_period,
+        {#- over when the as-of date is the period's last day, as in churn_cohort (DECISIONLOG D31) #}
+        cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date) < cohort_periods.next_period_start_month
+            as is_partial_period,
         as_of.as_of_date
     from cohort_periods
     cross join as_of
