@@ -103,7 +103,7 @@ def compute_all(raw_dir, vars: dict | None = None, project_dir: Path = PROJECT, 
     cache_key = (str(Path(raw_dir).resolve()), tuple(sorted(fx.items())))
     staged = _STAGE_CACHE.get(cache_key)
     if staged is None:
-        staged = _STAGE_CACHE[cache_key] = stage_all(Path(raw_dir), fx)
+        staged = _STAGE_CACHE[cache_key] = stage_all(Path(raw_dir), fx, V)
     cust = staged["customers"].clean
     orders = staged["orders"].clean
     ren = staged["renewals"].clean
@@ -637,7 +637,9 @@ def _churn_cohort(by_cust, agg, as_of, max_months):
                          "cohort_size": len(members), "active_customers": active,
                          "retention_rate": active / len(members), "churned_customers": churned,
                          "revenue": revenue, "revenue_retention": float(revenue / rev0) if rev0 else None,
-                         "is_partial_period": m == last_m})
+                         # churn_cohort doc: the month holding the as-of date is partial unless the
+                         # as-of date is its last day
+                         "is_partial_period": m == last_m and (as_of + timedelta(days=1)).month == as_of.month})
     return pd.DataFrame(rows)
 
 
@@ -731,7 +733,9 @@ def _subscription_cohort(pay, visible, as_of, V):
                          "retention_rate": n / len(members),
                          "renewal_rate": (n / prev) if prev else None,
                          "revenue": rev, "revenue_retention": float(rev / rev0) if rev0 else None,
-                         "is_partial_period": as_of < add_months(cm, (t + 1) * step)})
+                         # subscription_cohort doc: the period holding the as-of date is partial unless
+                         # the as-of date is its last day (the day before the next period starts)
+                         "is_partial_period": as_of < add_months(cm, (t + 1) * step) - timedelta(days=1)})
             prev = n
             t += 1
     return pd.DataFrame(rows, columns=["as_of_date", "cohort_month", "billing_cycle", "periods_since_start",

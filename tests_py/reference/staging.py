@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, ROUND_HALF_UP, ROUND_HALF_EVEN
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,9 +14,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 REASONS = ["missing_key", "missing_customer_id", "unparseable_date", "unparseable_number", "invalid_value",
-           "unknown_status", "unknown_currency", "negative_amount", "future_dated", "unknown_customer", "duplicate"]
+           "unknown_status", "unknown_currency", "negative_amount", "future_dated", "implausible_date",
+           "unknown_customer", "duplicate"]
 
-_TS_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$")
+# README raw data contract: `YYYY-MM-DD HH:MM:SS` (a `T` separator and fractional seconds accepted), or a
+# date alone; text ending in a UTC offset or zone name is the instant it names (D71)
+_TS_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6})\d*)?"
+                    r"(?:\s*(Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z]+/[A-Za-z_]+))?)?$")
 _DEC_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 
@@ -36,17 +40,54 @@ def clean(v) -> str | None:
 
 
 def parse_ts(s: str | None) -> datetime | None:
-    """`YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` (midnight), UTC. Raises Bad when unparseable."""
+    """`YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` (midnight), UTC (naive). Raises Bad when unparseable."""
     if s is None:
         return None
     m = _TS_RE.match(s)
     if not m:
         raise Bad(s)
-    parts = [int(p) if p is not None else 0 for p in m.groups()]
+    g = m.groups()
+    parts = [int(p) if p is not None else 0 for p in g[:6]]
+    micro = int((g[6] or "0").ljust(6, "0"))
     try:
-        return datetime(*parts)
+        ts = datetime(*parts, micro)
     except ValueError as exc:  # 2024-02-30, hour 25 ...
         raise Bad(s) from exc
+    zone = g[7]
+    if zone is None:
+        return ts
+    if zone == "Z":
+        tzinfo = timezone.utc
+    elif zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        hh, mm = int(digits[:2]), int(digits[2:] or 0)
+        tzinfo = timezone((1 if zone[0] == "+" else -1) * timedelta(hours=hh, minutes=mm))
+    else:
+        try:
+            tzinfo = ZoneInfo(zone)
+        except Exception as exc:  # unknown zone name
+            raise Bad(s) from exc
+    return ts.replace(tzinfo=tzinfo).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+class Plausible:
+    """reject_reason doc block / D70: a date before var plausible_date_min, or after the moment the build
+    started plus var plausible_date_max_lead_days (a fixed var plausible_date_max, when set, is that
+    latest plausible moment instead: dbt_project.yml, README), is implausible."""
+
+    def __init__(self, v: dict | None = None):
+        v = v or {}
+        self.lo = datetime.fromisoformat(str(v.get("plausible_date_min") or "1980-01-01"))
+        fixed = v.get("plausible_date_max")
+        if fixed not in (None, "", "null"):
+            self.hi = datetime.fromisoformat(str(fixed)) + timedelta(days=1) - timedelta(microseconds=1)
+        else:
+            self.hi = (datetime.now(timezone.utc).replace(tzinfo=None)
+                       + timedelta(days=int(v.get("plausible_date_max_lead_days", 1))))
+
+    def bad(self, *ts, lower_only=()) -> bool:
+        return (any(t is not None and not self.lo <= t <= self.hi for t in ts)
+                or any(t is not None and t < self.lo for t in lower_only))
 
 
 def parse_dec(s: str | None) -> Decimal | None:
@@ -126,7 +167,7 @@ def _try(fn, s):
         return None, True
 
 
-def stage_customers(raw_dir: Path) -> Staged:
+def stage_customers(raw_dir: Path, pl: Plausible) -> Staged:
     out = []
     for raw in read_raw(raw_dir, "customers"):
         v = {k: clean(x) for k, x in raw.items()}
@@ -138,6 +179,7 @@ def stage_customers(raw_dir: Path) -> Staged:
             ("unparseable_date", lambda: bad_s or bad_l or signed is None or loaded is None),
             ("invalid_value", lambda: ctype not in ("b2b", "b2c")),
             ("future_dated", lambda: signed > loaded),
+            ("implausible_date", lambda: pl.bad(signed, loaded)),
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
                     "customer_id": v.get("customer_id"), "signed_up_at": signed,
@@ -150,7 +192,7 @@ def stage_customers(raw_dir: Path) -> Staged:
 ORDER_STATUSES = ("completed", "pending", "cancelled", "refunded")
 
 
-def stage_orders(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal]) -> Staged:
+def stage_orders(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal], pl: Plausible) -> Staged:
     out = []
     for raw in read_raw(raw_dir, "orders"):
         v = {k: clean(x) for k, x in raw.items()}
@@ -172,6 +214,7 @@ def stage_orders(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal]) -> St
             ("unknown_currency", lambda: cur not in fx),
             ("negative_amount", lambda: any(a < 0 for a in amounts)),
             ("future_dated", lambda: ordered > loaded),
+            ("implausible_date", lambda: pl.bad(ordered, loaded)),
             ("unknown_customer", lambda: v.get("customer_id") not in customer_ids),
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
@@ -190,7 +233,7 @@ RENEWAL_STATUSES = ("active", "renewed", "lapsed", "cancelled")
 BILLING_CYCLES = ("month", "quarter", "year")
 
 
-def stage_renewals(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal]) -> Staged:
+def stage_renewals(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal], pl: Plausible) -> Staged:
     out = []
     for raw in read_raw(raw_dir, "renewals"):
         v = {k: clean(x) for k, x in raw.items()}
@@ -214,6 +257,8 @@ def stage_renewals(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal]) -> 
             ("unknown_currency", lambda: cur not in fx),
             ("negative_amount", lambda: amount < 0),
             ("future_dated", lambda: ps > loaded or (rn is not None and rn > loaded)),
+            # a period may end in the future: its end is checked from below only
+            ("implausible_date", lambda: pl.bad(ps, rn, loaded, lower_only=(pe,))),
             ("unknown_customer", lambda: v.get("customer_id") not in customer_ids),
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
@@ -229,7 +274,7 @@ def stage_renewals(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal]) -> 
 FEEDBACK_KINDS = ("survey", "complaint", "review")
 
 
-def stage_feedback(raw_dir: Path, customer_ids: set) -> Staged:
+def stage_feedback(raw_dir: Path, customer_ids: set, pl: Plausible) -> Staged:
     out = []
     for raw in read_raw(raw_dir, "feedback"):
         v = {k: clean(x) for k, x in raw.items()}
@@ -246,6 +291,7 @@ def stage_feedback(raw_dir: Path, customer_ids: set) -> Staged:
             ("invalid_value", lambda: kind not in FEEDBACK_KINDS or (csat is not None and not 1 <= csat <= 5)
              or (nps is not None and not 0 <= nps <= 10)),
             ("future_dated", lambda: sub > loaded),
+            ("implausible_date", lambda: pl.bad(sub, loaded)),
             ("unknown_customer", lambda: v.get("customer_id") not in customer_ids),
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
@@ -256,11 +302,12 @@ def stage_feedback(raw_dir: Path, customer_ids: set) -> Staged:
                                           "comment_length", "loaded_at"])
 
 
-def stage_all(raw_dir: Path, fx: dict[str, Decimal]) -> dict[str, Staged]:
-    cust = stage_customers(raw_dir)
+def stage_all(raw_dir: Path, fx: dict[str, Decimal], v: dict | None = None) -> dict[str, Staged]:
+    pl = Plausible(v)
+    cust = stage_customers(raw_dir, pl)
     ids = set(cust.clean["customer_id"])
-    return {"customers": cust, "orders": stage_orders(raw_dir, ids, fx),
-            "renewals": stage_renewals(raw_dir, ids, fx), "feedback": stage_feedback(raw_dir, ids)}
+    return {"customers": cust, "orders": stage_orders(raw_dir, ids, fx, pl),
+            "renewals": stage_renewals(raw_dir, ids, fx, pl), "feedback": stage_feedback(raw_dir, ids, pl)}
 
 
 __all__ = ["stage_all", "business_date", "to_cents", "ROUND_HALF_UP", "ROUND_HALF_EVEN", "REASONS"]
