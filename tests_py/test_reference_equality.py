@@ -8,7 +8,9 @@ on it three times (as-of date derived from the data; replayed with --vars '{as_o
 2025-06-30, churn_cohort_max_months: 12}'; a pure subscription business with --vars
 '{purchase_sources: [renewals]}'), and
 every model is compared with the reference: exact for keys, counts, dates, classes, scores and
-flags; money within 0.01; shares, rates and averages within 1e-9 relative.
+flags; money within 0.01; shares, rates and averages within 1e-9 relative. The segment history is
+compared at one past period end, the one just before each build's as-of date (the reference computes
+its tiers at that date with the same functions), and so are customer_segments' change flags.
 
 A model the reference computes and the warehouse does not hold (renamed, removed, failed to
 build) fails its test.
@@ -38,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference import compute_all  # noqa: E402
 from reference.compare import MODELS, diff_frames, raw_reason_counter, read_model  # noqa: E402
 from reference.fixture_data import append_subscription_edge_cases  # noqa: E402
-from reference.core import CYCLE_DAYS, VALUE_LEVEL, VALUE_TIER, segment_map_from_grid  # noqa: E402
+from reference.core import (CYCLE_DAYS, HISTORY_COLS, VALUE_LEVEL, VALUE_TIER, compute_history_point,  # noqa: E402
+                            segment_map_from_grid)
 
 PROJECT = Path(__file__).resolve().parents[1]
 VENV_BIN = PROJECT / ".venv" / "bin"
@@ -117,7 +120,12 @@ _EXPECTED: dict = {}
 
 def _expected(raw: Path) -> dict:
     if str(raw) not in _EXPECTED:
-        _EXPECTED[str(raw)] = {name: compute_all(raw, v) for name, v in BUILDS.items()}
+        exp = {name: compute_all(raw, v) for name, v in BUILDS.items()}
+        # issue 15: the history at one past period end (the one just before the run's as-of date) and
+        # the change flags of customer_segments against it
+        for name, v in BUILDS.items():
+            exp[name]["_history_point"] = compute_history_point(raw, exp[name], v)
+        _EXPECTED[str(raw)] = exp
     return _EXPECTED[str(raw)]
 
 
@@ -167,6 +175,40 @@ def test_model_matches_reference(build, model, ref_builds, ref_expected):
     if problems:
         pytest.fail(f"[{build}] {schema}.{model} differs from the reference:\n  - " + "\n  - ".join(problems),
                     pytrace=False)
+
+
+@pytest.mark.parametrize("build", list(BUILDS))
+def test_history_at_previous_period_matches_reference(build, ref_builds, ref_expected):
+    """segment_history doc block: a history row is what a build with that as_of_date publishes. The
+    reference computes the tiers at the period end just before the run's as-of date with its own
+    functions; the rows of customer_segment_history of that date must equal them (customers who had
+    signed up by then, their RFM, segment, value tier, ABC classes and lifecycle stage)."""
+    res = ref_builds[build]
+    got = _read(res, "marts", "customer_segment_history")
+    if got is None:
+        pytest.fail(f"marts.customer_segment_history is not in the warehouse (run rc {res['rc'].get('run')})")
+    point = ref_expected[build]["_history_point"]
+    prev = point["previous_as_of_date"]
+    got = got[[pd.Timestamp(d).date() == prev for d in got["as_of_date"]]]
+    assert len(got), f"[{build}] customer_segment_history has no row of the previous period end {prev}"
+    problems, _ = diff_frames(point["history_at_previous"], got, ["customer_id"], HISTORY_COLS)
+    if problems:
+        pytest.fail(f"[{build}] customer_segment_history at {prev} differs from the reference:\n  - "
+                    + "\n  - ".join(problems), pytrace=False)
+
+
+@pytest.mark.parametrize("build", list(BUILDS))
+def test_change_flags_match_reference(build, ref_builds, ref_expected):
+    """previous_as_of_date, tier_movement doc blocks: customer_segments' values at the previous period end
+    and the value tier movement since, against the reference's tiers at that date."""
+    got = _read(ref_builds[build], "marts", "customer_segments")
+    if got is None:
+        pytest.fail("marts.customer_segments is not in the warehouse")
+    exp = ref_expected[build]["_history_point"]["change_flags"]
+    problems, _ = diff_frames(exp, got, ["customer_id"], list(exp.columns))
+    if problems:
+        pytest.fail(f"[{build}] change flags of customer_segments differ from the reference:\n  - "
+                    + "\n  - ".join(problems), pytrace=False)
 
 
 @pytest.mark.parametrize("entity", list(ENTITY_KEYS))

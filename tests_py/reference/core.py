@@ -757,3 +757,71 @@ def _reminders(subs, as_of, V):
                          "reminder_status": "upcoming" if delta > 0 else ("due_today" if delta == 0 else "overdue")})
     return pd.DataFrame(rows, columns=["subscription_id", "customer_id", "due_date", "days_until_due",
                                        "reminder_status"])
+
+
+# ---------------------------------------------------------------------------------------------
+# segment_history, previous_as_of_date, tier_movement doc blocks (issue 15): the history at one past
+# period end. A history row is exactly what a build with that as_of_date publishes, so the reference
+# computes it with the same functions at that date (compute_all with as_of_date overridden).
+def previous_period_end(as_of: date, grain: str) -> date:
+    """The latest calendar period end (var history_period_grain: month, quarter, year) strictly before
+    the as-of date: the history's date just before the run's (doc previous_as_of_date)."""
+    if grain == "month":
+        start = as_of.replace(day=1)
+    elif grain == "quarter":
+        start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    elif grain == "year":
+        start = date(as_of.year, 1, 1)
+    else:
+        raise ValueError(f"history_period_grain must be month, quarter or year, got {grain!r}")
+    return start - timedelta(days=1)
+
+
+HISTORY_COLS = ["as_of_date", "customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
+                "m_score", "rfm_cell", "rfm_status", "segment_code", "value_tier", "value_level",
+                "abc_class_revenue", "abc_class_margin", "stage"]
+
+
+def history_rows(out: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """customer_segment_history rows of one as-of date: customer_segments joined to lifecycle_stage."""
+    stage = dict(zip(out["lifecycle_stage"]["customer_id"], out["lifecycle_stage"]["stage"]))
+    cs = out["customer_segments"]
+    return cs.assign(stage=[stage[c] for c in cs["customer_id"]])[HISTORY_COLS].copy()
+
+
+def tier_movement(now_tier: str, prev_tier: str | None, order: list[str]) -> str:
+    """tier_movement doc block; a tier outside var value_tier_order (unscored) is no tier."""
+    rank = {t: i for i, t in enumerate(order)}
+    if now_tier not in rank:
+        return "unranked"
+    if prev_tier not in rank:
+        return "entered"
+    d = rank[now_tier] - rank[prev_tier]
+    return "up" if d > 0 else ("down" if d < 0 else "stayed")
+
+
+def compute_history_point(raw_dir, current: dict[str, pd.DataFrame], vars: dict | None = None,
+                          project_dir: Path = PROJECT, **kw) -> dict[str, pd.DataFrame]:
+    """The history at the period end just before the run's as-of date, and the change flags of
+    customer_segments against it. ``current`` is compute_all's output for ``vars``."""
+    V = load_vars(vars, project_dir)
+    if int(V["history_periods"]) < 1:
+        raise ValueError("history_periods < 1: the history has no past period to compare")
+    as_of = current["int_as_of_date"]["as_of_date"].iloc[0]
+    prev = previous_period_end(as_of, str(V["history_period_grain"]))
+    past = compute_all(raw_dir, {**(vars or {}), "as_of_date": prev.isoformat()}, project_dir, **kw)
+    hist = history_rows(past)
+    by_c = {r["customer_id"]: r for r in hist.to_dict("records")}
+    order = [str(t) for t in V["value_tier_order"]]
+    flags = []
+    for r in current["customer_segments"].to_dict("records"):
+        p = by_c.get(r["customer_id"])  # None: had not signed up by the previous date
+        flags.append({"customer_id": r["customer_id"], "previous_as_of_date": prev,
+                      "previous_segment_code": p["segment_code"] if p else None,
+                      "previous_value_tier": p["value_tier"] if p else None,
+                      "previous_stage": p["stage"] if p else None,
+                      "value_tier_movement": tier_movement(r["value_tier"], p["value_tier"] if p else None, order)})
+    return {"history_at_previous": hist, "previous_as_of_date": prev,
+            "change_flags": pd.DataFrame(flags, columns=["customer_id", "previous_as_of_date",
+                                                         "previous_segment_code", "previous_value_tier",
+                                                         "previous_stage", "value_tier_movement"])}
