@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference import compute_all  # noqa: E402
 from reference.compare import MODELS, diff_frames, raw_reason_counter, read_model  # noqa: E402
-from reference.fixture_data import append_subscription_edge_cases  # noqa: E402
+from reference.fixture_data import append_date_edge_cases, append_subscription_edge_cases  # noqa: E402
 from reference.core import (CYCLE_DAYS, HISTORY_COLS, VALUE_LEVEL, VALUE_TIER, compute_history_point,  # noqa: E402
                             segment_map_from_grid)
 
@@ -85,6 +85,8 @@ def ref_raw_dir(tmp_path_factory) -> Path:
     # the generator's subscriptions renew in order and always cost something: add the payment rules'
     # edge cases (restart, free period, out-of-order payment, payment after the replayed as-of date, ...)
     append_subscription_edge_cases(out)
+    # nor does it write implausible dates, offsets or blank loaded_at: add the date rules' edge cases
+    append_date_edge_cases(out)
     return out
 
 

@@ -355,3 +355,62 @@ def append_subscription_edge_cases(raw_dir: str | Path) -> int:
         for row in rows:
             w.writerow([dict(zip(RENEWAL_COLS, row)).get(col, "") for col in header])
     return len(rows)
+
+
+def append_date_edge_cases(raw_dir: str | Path) -> dict[str, int]:
+    """Appends the date rules of the raw data contract (README, reject_reason doc block, D70, D71) to a
+    CSV data set: implausible dates (placeholders, 9999-12-31 with a blank loaded_at), UTC offsets and
+    zone designators, a `T` separator, fractional seconds, blank loaded_at. Orders go to a clean
+    customer that signed up before 2024. Returns the rows appended per file."""
+    raw_dir = Path(raw_dir)
+
+    def rows_of(name):
+        with open(raw_dir / f"{name}.csv", newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    customers = rows_of("customers")
+    count: dict[str, int] = {}
+    for r in customers:
+        count[r["customer_id"].strip()] = count.get(r["customer_id"].strip(), 0) + 1
+
+    def early(r):
+        try:
+            return datetime.strptime(r["signed_up_at"].strip(), "%Y-%m-%d %H:%M:%S") < datetime(2024, 1, 1)
+        except ValueError:
+            return False
+
+    cid = sorted(r["customer_id"].strip() for r in customers
+                 if count[r["customer_id"].strip()] == 1 and early(r) and (r.get("loaded_at") or "").strip())[0]
+    new = {
+        "customers": [  # customer_id, signed_up_at, region, customer_type, acquisition_channel, email, loaded_at
+            ["CXD000001", "1970-01-01 00:00:00", "east", "b2c", "", "", "2024-01-01 00:00:00"],  # implausible
+            ["CXD000002", "2024-02-01 10:00:00", "east", "b2c", "", "", ""],                     # blank loaded_at
+        ],
+        "orders": [  # order_id, customer_id, ordered_at, status, currency, gross, discount, refunded, cost, ...
+            ["OXD000001", cid, "9999-12-31 00:00:00", "completed", "CNY", "10", "", "", "", "web", "", ""],
+            ["OXD000002", cid, "1900-01-01 00:00:00", "completed", "CNY", "10", "", "", "", "web", "",
+             "2024-05-01 11:00:00"],
+            # 12:00 UTC, before its loaded_at: clean (read without the offset it would be future_dated)
+            ["OXD000003", cid, "2024-05-01T20:00:00+08:00", "completed", "CNY", "11", "", "", "", "web", "",
+             "2024-05-01 13:00:00"],
+            ["OXD000004", cid, "2024-05-01 23:30:00Z", "completed", "CNY", "12", "", "", "", "web", "",
+             "2024-05-02 00:00:00"],
+            ["OXD000005", cid, "2024-06-01 10:00:00", "completed", "CNY", "13", "", "", "", "web", "", ""],
+            ["OXD000006", cid, "2024-06-01 10:00:00.250", "completed", "CNY", "14", "", "", "", "web", "",
+             "2024-06-01 11:00:00"],
+        ],
+        "feedback": [  # feedback_id, customer_id, submitted_at, kind, csat, nps, comment, loaded_at
+            ["FXD000001", cid, "0001-01-01 00:00:00", "survey", "4", "", "", "2024-05-01 00:00:00"],
+        ],
+    }
+    cols = {"customers": CUSTOMER_COLS, "orders": ORDER_COLS, "feedback": FEEDBACK_COLS}
+    for name, rows in new.items():
+        path = raw_dir / f"{name}.csv"
+        with open(path, newline="", encoding="utf-8") as fh:
+            first = fh.readline()
+        header = next(csv.reader([first]))
+        with open(path, "a", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\r\n" if first.endswith("\r\n") else "\n")
+            for row in rows:
+                w.writerow([dict(zip(cols[name], row)).get(col, "") for col in header])
+    return {name: len(rows) for name, rows in new.items()}

@@ -143,7 +143,8 @@ def _finish(rows: list[dict], key_cols: list[str], cols: list[str]) -> Staged:
         if len(grp) == 1:
             continue
         # latest loaded_at wins; ties broken deterministically (here: by the raw row's text, highest first)
-        grp.sort(key=lambda r: (r["_loaded_at"], tuple(str(r["_raw"].get(c)) for c in sorted(r["_raw"]))),
+        # README: a blank loaded_at is "loaded before any dated row"
+        grp.sort(key=lambda r: (r["_loaded_at"] or datetime.min, tuple(str(r["_raw"].get(c)) for c in sorted(r["_raw"]))),
                  reverse=True)
         for r in grp[1:]:
             r["_reason"] = "duplicate"
@@ -176,9 +177,9 @@ def stage_customers(raw_dir: Path, pl: Plausible) -> Staged:
         ctype = v["customer_type"].lower() if v.get("customer_type") else None
         reason = _first([
             ("missing_key", lambda: v.get("customer_id") is None),
-            ("unparseable_date", lambda: bad_s or bad_l or signed is None or loaded is None),
+            ("unparseable_date", lambda: bad_s or bad_l or signed is None),
             ("invalid_value", lambda: ctype not in ("b2b", "b2c")),
-            ("future_dated", lambda: signed > loaded),
+            ("future_dated", lambda: loaded is not None and signed > loaded),
             ("implausible_date", lambda: pl.bad(signed, loaded)),
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
@@ -208,12 +209,12 @@ def stage_orders(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal], pl: P
         reason = _first([
             ("missing_key", lambda: v.get("order_id") is None),
             ("missing_customer_id", lambda: v.get("customer_id") is None),
-            ("unparseable_date", lambda: bad_o or bad_l or ordered is None or loaded is None),
+            ("unparseable_date", lambda: bad_o or bad_l or ordered is None),
             ("unparseable_number", lambda: bad_g or bad_d or bad_r or bad_c or gross is None),
             ("unknown_status", lambda: status not in ORDER_STATUSES),
             ("unknown_currency", lambda: cur not in fx),
             ("negative_amount", lambda: any(a < 0 for a in amounts)),
-            ("future_dated", lambda: ordered > loaded),
+            ("future_dated", lambda: loaded is not None and ordered > loaded),
             ("implausible_date", lambda: pl.bad(ordered, loaded)),
             ("unknown_customer", lambda: v.get("customer_id") not in customer_ids),
         ])
@@ -249,14 +250,14 @@ def stage_renewals(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal], pl:
             # the natural key is (subscription_id, period_start): a blank period_start is a missing key
             ("missing_key", lambda: v.get("subscription_id") is None or v.get("period_start") is None),
             ("missing_customer_id", lambda: v.get("customer_id") is None),
-            ("unparseable_date", lambda: bad_ps or bad_pe or bad_rn or bad_l or pe is None or loaded is None),
+            ("unparseable_date", lambda: bad_ps or bad_pe or bad_rn or bad_l or pe is None),
             ("unparseable_number", lambda: bad_a or amount is None),
             # contract: period_end is "after period_start", so an end on or before the start is invalid
             ("invalid_value", lambda: cycle not in BILLING_CYCLES or pe <= ps),
             ("unknown_status", lambda: status not in RENEWAL_STATUSES),
             ("unknown_currency", lambda: cur not in fx),
             ("negative_amount", lambda: amount < 0),
-            ("future_dated", lambda: ps > loaded or (rn is not None and rn > loaded)),
+            ("future_dated", lambda: loaded is not None and (ps > loaded or (rn is not None and rn > loaded))),
             # a period may end in the future: its end is checked from below only
             ("implausible_date", lambda: pl.bad(ps, rn, loaded, lower_only=(pe,))),
             ("unknown_customer", lambda: v.get("customer_id") not in customer_ids),
@@ -286,11 +287,11 @@ def stage_feedback(raw_dir: Path, customer_ids: set, pl: Plausible) -> Staged:
         reason = _first([
             ("missing_key", lambda: v.get("feedback_id") is None),
             ("missing_customer_id", lambda: v.get("customer_id") is None),
-            ("unparseable_date", lambda: bad_s or bad_l or sub is None or loaded is None),
+            ("unparseable_date", lambda: bad_s or bad_l or sub is None),
             ("unparseable_number", lambda: bad_c or bad_n),
             ("invalid_value", lambda: kind not in FEEDBACK_KINDS or (csat is not None and not 1 <= csat <= 5)
              or (nps is not None and not 0 <= nps <= 10)),
-            ("future_dated", lambda: sub > loaded),
+            ("future_dated", lambda: loaded is not None and sub > loaded),
             ("implausible_date", lambda: pl.bad(sub, loaded)),
             ("unknown_customer", lambda: v.get("customer_id") not in customer_ids),
         ])
