@@ -22,7 +22,7 @@ rebuilding the demo warehouse with nothing changed. Results go to results.md and
 
 This file runs the benchmark (command line, variants, rounds); measure.py measures one child
 process, snapshot.py freezes the project and generates the raw data, stats.py summarises the runs
-and report.py writes results.json and results.md.
+and results_page.py writes results.json and results.md.
 
     .venv/bin/python benchmark/run.py                           # 10^5, 10^6, 10^7, 3 runs each
     .venv/bin/python benchmark/run.py --sizes 1e8 --variants dbt_models_tests,scan_floor
@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DBT_VARIANTS, MIB, PROJECT, duckdb_config, profile_output, size_label  # noqa: E402
 from measure import measure, tail  # noqa: E402
-from report import merge_previous, report_only, target_checks, write_report  # noqa: E402
+from results_page import merge_previous, report_only, target_checks, write_report  # noqa: E402
 from snapshot import ensure_data, snapshot_project  # noqa: E402
 from stats import median_nodes, ratios, remember_test_parents, slowest_nodes, summarise, time_by_type  # noqa: E402
 

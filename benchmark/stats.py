@@ -1,5 +1,5 @@
 """Statistics of the measured runs: medians and spreads per variant, ratios between variants, and
-where the time goes per node (used by benchmark/run.py and benchmark/report.py)."""
+where the time goes per node (used by benchmark/run.py and benchmark/results_page.py)."""
 from __future__ import annotations
 
 import statistics
