@@ -21,8 +21,8 @@ REASONS = ["missing_key", "missing_customer_id", "unparseable_date", "unparseabl
 # date alone; text ending in a UTC offset or zone name is the instant it names (D71)
 _TS_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6})\d*)?"
                     r"(?:\s*(Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z]+/[A-Za-z_]+))?)?$")
-_DEC_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
+# README: a dot as decimal separator; scientific notation (`1e3`) parses
+_DEC_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 class Bad(Exception):
@@ -98,12 +98,13 @@ def parse_dec(s: str | None) -> Decimal | None:
     return Decimal(s)
 
 
-def parse_int(s: str | None) -> int | None:
-    if s is None:
-        return None
-    if not _INT_RE.match(s):
-        raise Bad(s)
-    return int(s)
+def parse_score(s: str | None) -> Decimal | None:
+    """README: scores are whole numbers; `4.0` reads as 4, `4.5` parses but is an invalid_value."""
+    return parse_dec(s)
+
+
+def whole(d: Decimal | None) -> bool:
+    return d is None or d == d.to_integral_value()
 
 
 def business_date(ts: datetime | None, tz: str) -> date | None:
@@ -184,8 +185,9 @@ def stage_customers(raw_dir: Path, pl: Plausible) -> Staged:
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
                     "customer_id": v.get("customer_id"), "signed_up_at": signed,
-                    "region": v.get("region") or "unknown", "customer_type": ctype,
-                    "acquisition_channel": v.get("acquisition_channel") or "unknown", "loaded_at": loaded})
+                    # README: free-text categories are lower-cased
+                    "region": (v.get("region") or "unknown").lower(), "customer_type": ctype,
+                    "acquisition_channel": (v.get("acquisition_channel") or "unknown").lower(), "loaded_at": loaded})
     return _finish(out, ["customer_id"], ["customer_id", "signed_up_at", "region", "customer_type",
                                           "acquisition_channel", "loaded_at"])
 
@@ -264,7 +266,7 @@ def stage_renewals(raw_dir: Path, customer_ids: set, fx: dict[str, Decimal], pl:
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
                     "subscription_id": v.get("subscription_id"), "customer_id": v.get("customer_id"),
-                    "plan": v.get("plan") or "unknown", "billing_cycle": cycle, "period_start": ps,
+                    "plan": (v.get("plan") or "unknown").lower(), "billing_cycle": cycle, "period_start": ps,
                     "period_end": pe, "renewed_at": rn, "amount": amount, "currency": cur, "status": status,
                     "loaded_at": loaded})
     return _finish(out, ["subscription_id", "period_start"],
@@ -281,15 +283,16 @@ def stage_feedback(raw_dir: Path, customer_ids: set, pl: Plausible) -> Staged:
         v = {k: clean(x) for k, x in raw.items()}
         sub, bad_s = _try(parse_ts, v.get("submitted_at"))
         loaded, bad_l = _try(parse_ts, v.get("loaded_at"))
-        csat, bad_c = _try(parse_int, v.get("csat"))
-        nps, bad_n = _try(parse_int, v.get("nps"))
+        csat, bad_c = _try(parse_score, v.get("csat"))
+        nps, bad_n = _try(parse_score, v.get("nps"))
         kind = v["kind"].lower() if v.get("kind") else None
         reason = _first([
             ("missing_key", lambda: v.get("feedback_id") is None),
             ("missing_customer_id", lambda: v.get("customer_id") is None),
             ("unparseable_date", lambda: bad_s or bad_l or sub is None),
             ("unparseable_number", lambda: bad_c or bad_n),
-            ("invalid_value", lambda: kind not in FEEDBACK_KINDS or (csat is not None and not 1 <= csat <= 5)
+            ("invalid_value", lambda: kind not in FEEDBACK_KINDS or not whole(csat) or not whole(nps)
+             or (csat is not None and not 1 <= csat <= 5)
              or (nps is not None and not 0 <= nps <= 10)),
             ("future_dated", lambda: loaded is not None and sub > loaded),
             ("implausible_date", lambda: pl.bad(sub, loaded)),
@@ -297,7 +300,8 @@ def stage_feedback(raw_dir: Path, customer_ids: set, pl: Plausible) -> Staged:
         ])
         out.append({"_raw": raw, "_reason": reason, "_loaded_at": loaded,
                     "feedback_id": v.get("feedback_id"), "customer_id": v.get("customer_id"),
-                    "submitted_at": sub, "kind": kind, "csat": csat, "nps": nps,
+                    "submitted_at": sub, "kind": kind, "csat": None if csat is None else int(csat),
+                    "nps": None if nps is None else int(nps),
                     "comment_length": len(v["comment"]) if v.get("comment") else None, "loaded_at": loaded})
     return _finish(out, ["feedback_id"], ["feedback_id", "customer_id", "submitted_at", "kind", "csat", "nps",
                                           "comment_length", "loaded_at"])
