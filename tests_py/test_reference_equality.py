@@ -213,6 +213,23 @@ def test_change_flags_match_reference(build, ref_builds, ref_expected):
                     + "\n  - ".join(problems), pytrace=False)
 
 
+@pytest.mark.parametrize("build", list(BUILDS))
+def test_migration_to_current_matches_reference(build, ref_builds, ref_expected):
+    """segment_migration doc block (D119): the rows of the last pair of dates (previous period end to the
+    run's as-of date) against the reference's tiers at both dates: customers per move, its tier
+    movement and the net revenue between the dates (monetary at period_to minus at period_from)."""
+    got = _read(ref_builds[build], "marts", "segment_migration")
+    if got is None:
+        pytest.fail("marts.segment_migration is not in the warehouse")
+    exp = ref_expected[build]["_history_point"]["migration_to_current"]
+    prev = ref_expected[build]["_history_point"]["previous_as_of_date"]
+    got = got[[pd.Timestamp(d).date() == prev for d in got["period_from"]]]
+    problems, _ = diff_frames(exp, got, ["dimension", "from_value", "to_value"], list(exp.columns))
+    if problems:
+        pytest.fail(f"[{build}] segment_migration from {prev} differs from the reference:\n  - "
+                    + "\n  - ".join(problems), pytrace=False)
+
+
 @pytest.mark.parametrize("entity", list(ENTITY_KEYS))
 def test_staging_matches_reference(entity, ref_builds, ref_expected):
     """Clean keys and reject reasons per raw row (only depends on the raw data, not on the as-of date)."""

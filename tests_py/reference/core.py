@@ -821,7 +821,24 @@ def compute_history_point(raw_dir, current: dict[str, pd.DataFrame], vars: dict 
                       "previous_value_tier": p["value_tier"] if p else None,
                       "previous_stage": p["stage"] if p else None,
                       "value_tier_movement": tier_movement(r["value_tier"], p["value_tier"] if p else None, order)})
-    return {"history_at_previous": hist, "previous_as_of_date": prev,
+    # segment_migration doc block, D119: the pair (previous period end -> run's as-of date)
+    now = history_rows(current)
+    mig: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+    for r in now.to_dict("records"):
+        p = by_c.get(r["customer_id"])
+        money = (r["monetary"] or Decimal(0)) - ((p["monetary"] if p else None) or Decimal(0))
+        for dim, col in (("segment", "segment_code"), ("value_tier", "value_tier"), ("lifecycle_stage", "stage")):
+            move = (tier_movement(r["value_tier"], p["value_tier"] if p else None, order)
+                    if dim != "lifecycle_stage" else None)
+            cell = mig[(dim, p[col] if p else "not_a_customer", r[col], move)]
+            cell[0] += 1
+            cell[1] += money
+    migration = pd.DataFrame(
+        [{"as_of_date": as_of, "dimension": d, "period_from": prev, "period_to": as_of, "from_value": f,
+          "to_value": t, "movement": m, "customers": n, "revenue": rev} for (d, f, t, m), (n, rev) in mig.items()],
+        columns=["as_of_date", "dimension", "period_from", "period_to", "from_value", "to_value", "movement",
+                 "customers", "revenue"])
+    return {"history_at_previous": hist, "previous_as_of_date": prev, "migration_to_current": migration,
             "change_flags": pd.DataFrame(flags, columns=["customer_id", "previous_as_of_date",
                                                          "previous_segment_code", "previous_value_tier",
                                                          "previous_stage", "value_tier_movement"])}
