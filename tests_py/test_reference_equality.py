@@ -10,7 +10,8 @@ on it three times (as-of date derived from the data; replayed with --vars '{as_o
 every model is compared with the reference: exact for keys, counts, dates, classes, scores and
 flags; money within 0.01; shares, rates and averages within 1e-9 relative. The segment history is
 compared at one past period end, the one just before each build's as-of date (the reference computes
-its tiers at that date with the same functions), and so are customer_segments' change flags.
+its tiers at that date with the same functions), and so are customer_segments' change flags and the
+segment_migration rows of that last pair of dates.
 
 A model the reference computes and the warehouse does not hold (renamed, removed, failed to
 build) fails its test.
