@@ -1,6 +1,7 @@
 """Shared by the harness and the floors: the DuckDB settings of the dbt profile, node order, size labels."""
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -35,7 +36,9 @@ def profile_output(env: dict[str, str] | None = None, project: Path = PROJECT) -
 
     def render(value):
         if isinstance(value, str) and "{{" in value:
-            return jinja2.Template(value).render(env_var=env_var)
+            text = jinja2.Template(value).render(env_var=env_var)
+            # dbt reads a rendered mapping or list (`settings: >- {{ dict(...) }}`) as that value
+            return ast.literal_eval(text) if text.strip()[:1] in ("{", "[") else text
         if isinstance(value, dict):
             return {k: render(v) for k, v in value.items()}
         if isinstance(value, list):
