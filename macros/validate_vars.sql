@@ -33,7 +33,8 @@
         'behaviour_min_orders', 'promo_driven_min_share', 'guided_min_share', 'clv_time_unit',
         'lifecycle_new_max_days', 'lifecycle_mature_min_orders', 'lifecycle_mature_min_tenure_days', 'lifecycle_churn_days',
         'lifecycle_at_risk_days', 'lifecycle_at_risk_rhythm_factor', 'lifecycle_at_risk_min_days', 'renewal_reminder_window_days',
-        'churn_cohort_max_months', 'time_spine_start_date', 'time_spine_end_date', 'raw_data_path'
+        'churn_cohort_max_months', 'history_periods', 'history_period_grain', 'value_tier_order',
+        'persisted_comment_max_chars', 'time_spine_start_date', 'time_spine_end_date', 'raw_data_path'
     ]) }}
 {%- endmacro %}
 

@@ -264,7 +264,8 @@ def migration(data: MartData) -> Section:
     last = max(r["period_to"] for r in rows)
     latest = [r for r in rows if r["period_to"] == last]
     names = {s["segment_code"]: f"{s['segment_label_en']} {s['segment_label_zh']}" for s in data.segments}
-    ordered = [s["segment_code"] for s in data.segments]
+    names.update({code: L.both(pair) for code, pair in L.MIGRATION_STATES.items()})
+    ordered = list(L.MIGRATION_STATES) + [s["segment_code"] for s in data.segments]
     codes_from = [c for c in ordered if any(r["from_value"] == c for r in latest)] + sorted(
         {r["from_value"] for r in latest} - set(ordered), key=str)
     codes_to = [c for c in ordered if any(r["to_value"] == c for r in latest)] + sorted(

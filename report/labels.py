@@ -44,6 +44,8 @@ REMINDER_STATUS = {
 }
 BILLING_CYCLES = {"month": ("Monthly", "月付"), "quarter": ("Quarterly", "季付"), "year": ("Yearly", "年付")}
 ABC_CLASSES = {"A": ("Class A", "A类"), "B": ("Class B", "B类"), "C": ("Class C", "C类")}
+# segment_migration's state before a customer signed up (doc block segment_migration)
+MIGRATION_STATES = {"not_a_customer": ("Not yet a customer", "尚未成为客户")}
 
 
 def both(pair: tuple[str, str], sep: str = " ") -> str:

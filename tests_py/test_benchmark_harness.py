@@ -4,6 +4,7 @@ profile's settings, and a comparison that can fail. Fast: no dbt build here (`be
 from __future__ import annotations
 
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -27,9 +28,13 @@ def test_peak_rss_is_per_child_not_the_largest_so_far(tmp_path):
     big = run.measure(_allocate(300), env, tmp_path / "big")
     small = run.measure(_allocate(10), env, tmp_path / "small")
     assert big["returncode"] == 0 and small["returncode"] == 0
-    assert 300 * 2**20 <= big["max_rss_bytes"] < 500 * 2**20
+    # A forked child's peak is at least the resident size it shared with this process before
+    # exec (Linux keeps the high-water mark across exec): the bounds allow for this process's own
+    # peak, which under a full pytest run (every test module imported) is over 150 MiB.
+    inherited = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert 300 * 2**20 <= big["max_rss_bytes"] < max(inherited, 300 * 2**20) + 200 * 2**20
     # getrusage(RUSAGE_CHILDREN) would still report the 300 MiB child here; wait4 does not.
-    assert small["max_rss_bytes"] < 150 * 2**20
+    assert small["max_rss_bytes"] < max(inherited + 50 * 2**20, 150 * 2**20) < big["max_rss_bytes"]
     assert small["wall_s"] > 0 and small["cpu_s"] >= 0
 
 

@@ -267,6 +267,7 @@ def number_mismatches(html: str, database: Path) -> list[str]:
             heat = figures["migration_matrix"]["data"][0]
             names = {s["segment_code"]: f"{s['segment_label_en']} {s['segment_label_zh']}" for s in _segments(con)}
             codes = {name: code for code, name in names.items()}
+            codes["Not yet a customer 尚未成为客户"] = "not_a_customer"   # entries from nothing
             shown = {(codes[y], codes[x]): heat["z"][i][j] for i, y in enumerate(heat["y"])
                      for j, x in enumerate(heat["x"]) if heat["z"][i][j] is not None}
             check("migration matrix", shown, expected)
@@ -340,7 +341,8 @@ def test_report_builds_from_the_demo_with_a_png_per_chart_in_time(demo):
     with duckdb.connect(str(demo["database"]), read_only=True) as con:
         marts = {r[0] for r in con.execute("select table_name from information_schema.tables"
                                            " where table_schema = 'marts'").fetchall()}
-    charts = DEMO_CHARTS | ({"subscription_retention"} if "subscription_cohort" in marts else set())
+    charts = (DEMO_CHARTS | ({"subscription_retention"} if "subscription_cohort" in marts else set())
+              | ({"migration_matrix", "migration_moves"} if "segment_migration" in marts else set()))
     assert set(figures_in(html)) == charts
     for chart_id in charts | {"report"}:
         picture = demo["out"] / f"{chart_id}.png"
