@@ -86,7 +86,7 @@ def _snapshot(connection) -> dict:
         "claimed_counts": json.loads(latest[2]),
         "counts": {m: connection.execute(sa.text(f"select count(*) from marts.{m}")).scalar_one() for m in MARTS},
         "mart_as_of_dates": {m: [str(r[0]) for r in connection.execute(
-            sa.text(f"select distinct as_of_date from marts.{m}"))] for m in MARTS},
+            sa.text(f"select distinct as_of_date from marts.{m} order by 1"))] for m in MARTS},
         "revenue": str(connection.execute(sa.text("select sum(revenue) from marts.segment_summary")).scalar_one()),
     }
 
