@@ -55,16 +55,29 @@ def profile_output(env: dict[str, str] | None = None, project: Path = PROJECT) -
 
 
 def duckdb_config(output: dict) -> dict[str, str]:
-    """The DuckDB settings a dbt-duckdb connection uses for this output.
+    """The connect-time DuckDB settings of this output: its `config_options`.
 
-    dbt-duckdb passes `config_options` to `duckdb.connect` and runs `settings` as SET
-    statements on every cursor; both end up as the same database settings, so they are merged
-    here (`settings` win, as they are applied last). The profile's `threads` is dbt's node
-    concurrency, not a DuckDB setting: DuckDB's own `threads` comes from these when given, else
-    its default (all cores).
+    dbt-duckdb passes `config_options` to `duckdb.connect`; `settings` are SET statements run
+    on every cursor once the file is open (some, such as TimeZone, are accepted only after an
+    extension has loaded), so they are not part of the connect-time config: `duckdb_settings`.
+    The profile's `threads` is dbt's node concurrency, not a DuckDB setting.
     """
-    merged = {**(output.get("config_options") or {}), **(output.get("settings") or {})}
-    return {str(k): str(v) for k, v in merged.items()}
+    return {str(k): str(v) for k, v in (output.get("config_options") or {}).items()}
+
+
+def duckdb_settings(output: dict) -> dict[str, str]:
+    """The per-cursor settings of this output (`settings`), in the order dbt-duckdb SETs them."""
+    return {str(k): str(v) for k, v in (output.get("settings") or {}).items()}
+
+
+def connect(database: str | Path, output: dict):
+    """Open a DuckDB file as dbt-duckdb does for this output: config at connect, then each SET."""
+    import duckdb
+
+    con = duckdb.connect(str(database), config=duckdb_config(output))
+    for key, value in duckdb_settings(output).items():
+        con.execute(f"set {key} = '{value.replace(chr(39), chr(39) * 2)}'")
+    return con
 
 
 def topological_order(nodes: dict[str, dict]) -> list[str]:

@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import duckdb_config, profile_output, topological_order  # noqa: E402
+from common import connect, duckdb_config, duckdb_settings, profile_output, topological_order  # noqa: E402
 
 
 def quote(name: str) -> str:
@@ -91,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     manifest = json.loads(args.manifest.read_text())
-    config = duckdb_config(profile_output())
-    con = duckdb.connect(str(args.db), config=config)
+    output = profile_output()
+    config = {**duckdb_config(output), **duckdb_settings(output)}
+    con = connect(args.db, output)
     seeds_alias = "dbt_seeds_source"
     con.execute(f"attach '{args.seeds_db}' as {seeds_alias} (read_only)")
     started = time.perf_counter()

@@ -44,7 +44,7 @@ from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DBT_VARIANTS, MIB, PROJECT, duckdb_config, profile_output, size_label  # noqa: E402
+from common import DBT_VARIANTS, MIB, PROJECT, duckdb_config, duckdb_settings, profile_output, size_label  # noqa: E402
 from measure import measure, tail  # noqa: E402
 from results_page import merge_previous, report_only, target_checks, write_report  # noqa: E402
 from snapshot import ensure_data, snapshot_project  # noqa: E402
@@ -382,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_facts(),
         "project_fingerprint": fingerprint,
         "profile": {"threads (dbt)": output.get("threads"),
-                    **{k: v for k, v in duckdb_config(output).items() if k != "temp_directory"},
+                    **{k: v for k, v in {**duckdb_config(output), **duckdb_settings(output)}.items()
+                       if k != "temp_directory" and not k.startswith("variable ")},
                     "temp_directory": "<run folder>/spill"},
         "runs": args.runs,
         "large_runs": args.large_runs,

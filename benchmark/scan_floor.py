@@ -15,10 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import duckdb_config, profile_output  # noqa: E402
+from common import connect, profile_output  # noqa: E402
 
 SCAN_SQL = """
 create or replace table scan_floor as
@@ -37,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", type=Path, required=True)
     parser.add_argument("--db", type=Path, required=True)
     args = parser.parse_args(argv)
-    con = duckdb.connect(str(args.db), config=duckdb_config(profile_output()))
+    con = connect(args.db, profile_output())
     started = time.perf_counter()
     con.execute(SCAN_SQL.format(orders=args.raw / "orders.parquet"))
     customers = con.execute("select count(*) from scan_floor").fetchone()[0]

@@ -63,6 +63,21 @@ def test_profile_settings_follow_the_environment():
     assert settings["temp_directory"] == "/x/spill"
 
 
+def test_floors_open_the_database_as_dbt_does(tmp_path):
+    """The floors connect with the profile's config_options and then SET its per-cursor settings,
+    as dbt-duckdb does: TimeZone is accepted only after the file is open (a connect-time TimeZone
+    fails when the ICU extension cannot autoload), and the session must be UTC like dbt's."""
+    output = common.profile_output({"TIERING_EMAIL_HASH_KEY": "k'ey"})
+    assert "TimeZone" not in common.duckdb_config(output)
+    con = common.connect(tmp_path / "floor.duckdb", output)
+    try:
+        assert con.execute("select current_setting('TimeZone')").fetchone()[0] == "UTC"
+        assert con.execute("select getvariable('tiering_email_hash_key')").fetchone()[0] == "k'ey"
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0].startswith("1.4")
+    finally:
+        con.close()
+
+
 def test_database_wide_settings_are_given_once_at_connect():
     """dbt-duckdb runs `settings` as SET statements on every new cursor; DuckDB refuses to
     switch temp_directory once a query spilled there, so with temp_directory in `settings`
