@@ -16,6 +16,9 @@ DBT_VARIANTS = {
     "dbt_models": ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
     "dbt_models_tests": ["build", "--exclude-resource-type", "unit_test"],
     "dbt_models_tests_published": ["build", "--exclude-resource-type", "unit_test"],
+    # the same build of the current marts only: no history periods (DECISIONLOG D116, D120)
+    "dbt_models_tests_no_history": ["build", "--exclude-resource-type", "unit_test",
+                                    "--vars", "{history_periods: 0}"],
 }
 
 

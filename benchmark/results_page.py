@@ -48,6 +48,10 @@ def target_checks(sizes: list[dict], demo: dict | None) -> list[dict]:
         if v is not None:
             add(f"dbt build ≤ 20 × scan floor ({label})", f"{v:.1f} ×", "≤ 20 ×", v <= 20,
                 "" if v <= 20 else f"{v / 20:.1f}× over the target")
+        v = get("dbt_models_tests / dbt_models_tests_no_history (history cost)")
+        if v is not None:
+            add(f"dbt build with 24 periods of history ≤ 2 × the current marts only ({label})", f"{v:.2f} ×",
+                "≤ 2 ×", v <= 2, "" if v <= 2 else f"{v / 2:.2f}× over the target")
         dbt_summary = s.get("dbt_models_tests") or {}
         if dbt_summary.get("rss_max_bytes"):
             v = dbt_summary["rss_max_bytes"] / GIB
@@ -77,7 +81,12 @@ def target_checks(sizes: list[dict], demo: dict | None) -> list[dict]:
 
 
 def merge_previous(result: dict, out: Path) -> dict:
-    """Keep what an earlier invocation measured and this one did not (e.g. 10^8 added later)."""
+    """Keep what an earlier invocation measured and this one did not (e.g. 10^8 added later).
+
+    Sizes not measured now are kept whole. A size measured now with some of the variants keeps
+    the earlier invocation's other variants (their runs, node times and invocation); the
+    variants measured now replace theirs. Ratios pair only runs of one invocation (stats._ratio).
+    """
     path = out / "results.json"
     if not path.exists():
         return result
@@ -85,9 +94,21 @@ def merge_previous(result: dict, out: Path) -> dict:
         previous = json.loads(path.read_text())
     except (OSError, ValueError):
         return result
-    measured = {s["size"] for s in result["sizes"]}
-    kept = [s for s in previous.get("sizes", []) if s["size"] not in measured and "measured_by" in s]
-    result["sizes"] = sorted(result["sizes"] + kept, key=lambda s: s["size"])
+    earlier = {s["size"]: s for s in previous.get("sizes", []) if "measured_by" in s}
+    for size in result["sizes"]:
+        old = earlier.pop(size["size"], None)
+        kept = [v for v in (old or {}).get("variants", []) if v not in size["variants"]]
+        if not kept:
+            continue
+        size["variants"] = kept + size["variants"]
+        for variant in kept:
+            for run in old["measurements"].get(variant, []):
+                run.setdefault("invocation", old["measured_by"]["started"])
+        for key in ("measurements", "summary", "node_medians", "time_by_resource_type"):
+            size[key] = {**{v: x for v, x in (old.get(key) or {}).items() if v in kept}, **(size.get(key) or {})}
+        size["ratios"] = ratios(size["measurements"])
+        size["measured_by_earlier"] = [*old.get("measured_by_earlier", []), old["measured_by"]]
+    result["sizes"] = sorted(result["sizes"] + list(earlier.values()), key=lambda s: s["size"])
     for key in ("equality", "demo"):
         if not result.get(key) and previous.get(key):
             result[key] = previous[key]
@@ -96,8 +117,8 @@ def merge_previous(result: dict, out: Path) -> dict:
 
 def invocations(result: dict) -> list[dict]:
     seen, out = set(), []
-    for item in [*result["sizes"], result.get("demo") or {}, result.get("equality") or {}]:
-        inv = item.get("measured_by")
+    items = [*result["sizes"], result.get("demo") or {}, result.get("equality") or {}]
+    for inv in [i.get("measured_by") for i in items] + [e for i in items for e in i.get("measured_by_earlier", [])]:
         if inv and inv["started"] + inv["command"] not in seen:
             seen.add(inv["started"] + inv["command"])
             out.append(inv)
@@ -151,20 +172,22 @@ def write_report(result: dict, out: Path) -> None:
     lines += ["## Timings", "",
               "Wall time in seconds: median of the runs, min–max and spread ((max − min) / median). CPU = user + "
               "system seconds of the process. RSS = peak resident set of the process.", "",
-              "| orders | variant | runs ok | median s | min–max s | spread | CPU s | peak RSS MiB | spilled MiB | load |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| orders | variant | runs ok | median s | min–max s | spread | CPU s | peak RSS MiB | spilled MiB | load "
+              "| started (UTC) |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in result["sizes"]:
         rows = s["raw"]["rows"]["orders"]
         for v in s["variants"]:
             x = s["summary"][v]
+            started = (s["measurements"][v] or [{}])[0].get("invocation") or s["measured_by"]["started"]
             if not x.get("runs_ok"):
-                lines.append(f"| {s['label']} ({rows:,}) | {v} | 0/{x['runs']} | failed | | | | | | |")
+                lines.append(f"| {s['label']} ({rows:,}) | {v} | 0/{x['runs']} | failed | | | | | | | {started} |")
                 continue
             lines.append(
                 f"| {s['label']} ({rows:,}) | {v} | {x['runs_ok']}/{x['runs']} | {fmt_s(x['wall_median_s'])} | "
                 f"{fmt_s(x['wall_min_s'])}–{fmt_s(x['wall_max_s'])} | {x['wall_spread_pct']:.0f} % | "
                 f"{fmt_s(x['cpu_median_s'])} | {x['rss_median_bytes'] / MIB:.0f} | "
-                f"{x['spill_peak_bytes'] / MIB:.0f} | {x['load_median']:.1f} |")
+                f"{x['spill_peak_bytes'] / MIB:.0f} | {x['load_median']:.1f} | {started} |")
     lines += [""]
 
     lines += ["## Ratios", "",

@@ -9,6 +9,9 @@ project's generator, then measures, several runs each and interleaved round by r
   dbt_models_tests_published
                       the same build through `python -m publication build` (what `make build`
                       runs): the build, then the publication of the marts (DECISIONLOG D69)
+  dbt_models_tests_no_history
+                      the same build with `--vars '{history_periods: 0}'`: the current marts
+                      only, so dbt_models_tests / this is what the history costs (DECISIONLOG D120)
   engine_floor        the same compiled model SQL run directly in DuckDB (benchmark/engine_floor.py)
   engine_floor_tests  the same, then every data test's compiled SQL
   scan_floor          one pass over the raw orders (benchmark/scan_floor.py)
@@ -58,9 +61,9 @@ DBT = str(BIN / "dbt")
 DB_NAME = "warehouse.duckdb"  # the compiled SQL names its database after this file's stem
 
 VARIANTS = ["scan_floor", "engine_floor", "engine_floor_tests", "dbt_models", "dbt_models_tests",
-            "dbt_models_tests_published", "pandas"]
+            "dbt_models_tests_published", "dbt_models_tests_no_history", "pandas"]
 PUBLISHING_VARIANTS = {"dbt_models_tests_published"}  # run as `python -m publication build ...`
-SMOKE_SKIPS = {"dbt_models", "pandas"}  # variants --smoke leaves out unless --variants names them
+SMOKE_SKIPS = {"dbt_models", "dbt_models_tests_no_history", "pandas"}  # variants --smoke leaves out unless --variants names them
 
 
 # --------------------------------------------------------------------------- set-up
@@ -401,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"size {size_label(size)}")
         size_result = bench_size(size, args, log)
         size_result["measured_by"] = inv
+        for runs in size_result["measurements"].values():
+            for run in runs:
+                run["invocation"] = inv["started"]
         inv["measured"].append(f"{size_label(size)} orders")
         result["sizes"].append(size_result)
         if args.equality and size == sizes[0]:

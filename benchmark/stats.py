@@ -43,6 +43,10 @@ RATIO_DEFS = {
                                                                          "dbt_models_tests", "wall_s"),
     "dbt_models_tests_published RSS / dbt_models_tests RSS": ("dbt_models_tests_published", "dbt_models_tests",
                                                               "max_rss_bytes"),
+    "dbt_models_tests / dbt_models_tests_no_history (history cost)": ("dbt_models_tests",
+                                                                      "dbt_models_tests_no_history", "wall_s"),
+    "dbt_models_tests RSS / dbt_models_tests_no_history RSS": ("dbt_models_tests", "dbt_models_tests_no_history",
+                                                               "max_rss_bytes"),
     "pandas / dbt_models_tests (speed-up)": ("pandas", "dbt_models_tests", "wall_s"),
     "pandas / dbt_models (speed-up)": ("pandas", "dbt_models", "wall_s"),
     "dbt_models_tests RSS / pandas RSS": ("dbt_models_tests", "pandas", "max_rss_bytes"),
@@ -51,10 +55,16 @@ RATIO_DEFS = {
     "what-if: engine_floor_as_table / engine_floor": ("engine_floor_as_table", "engine_floor", "wall_s"),
 }
 def _ratio(a: list[dict] | None, b: list[dict] | None, field: str) -> dict | None:
+    """The ratio of two variants over the runs of the latest invocation that measured both (runs
+    carry the start of their invocation; a results file merges several, results_page.merge_previous)."""
     if not a or not b:
         return None
-    a_ok = {r["run"]: r[field] for r in a if r["returncode"] == 0}
-    b_ok = {r["run"]: r[field] for r in b if r["returncode"] == 0}
+    shared = {r.get("invocation") for r in a} & {r.get("invocation") for r in b}
+    if not shared:
+        return None
+    latest = max(shared, key=lambda started: started or "")
+    a_ok = {r["run"]: r[field] for r in a if r["returncode"] == 0 and r.get("invocation") == latest}
+    b_ok = {r["run"]: r[field] for r in b if r["returncode"] == 0 and r.get("invocation") == latest}
     if not a_ok or not b_ok or not statistics.median(b_ok.values()):
         return None
     paired = [a_ok[k] / b_ok[k] for k in a_ok if k in b_ok and b_ok[k]]

@@ -15,87 +15,70 @@ purchasers as (
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
 ),
 
-revenue_ranked as (
+ranked as (
+    {#-
+        One sort per measure serves its rank and its running total: in descending order every
+        positive value comes before the non-positive ones, so the running total of a positive
+        row sums positive values only; NULL margins sort last and get no rank.
+    -#}
     select
         as_of_date,
         customer_id,
         net_revenue,
-        net_revenue <= 0 as has_non_positive_revenue,
-        row_number() over (partition by as_of_date order by net_revenue desc, customer_id asc) as revenue_rank
-    from purchasers
-),
-
-revenue_running as (
-    {#- Cumulative sums over paying customers only, highest first, with a rows frame. -#}
-    select
-        as_of_date,
-        customer_id,
+        row_number() over (
+            partition by as_of_date order by net_revenue desc, customer_id asc
+        ) as revenue_rank,
         sum(net_revenue) over (
             partition by as_of_date
             order by net_revenue desc, customer_id asc
             rows between unbounded preceding and current row
         ) as revenue_running_total,
-        sum(net_revenue) over (partition by as_of_date) as revenue_positive_total
-    from purchasers
-    where net_revenue > 0
-),
-
-margin_ranked as (
-    select
-        as_of_date,
-        customer_id,
+        sum(case when net_revenue > 0 then net_revenue end) over (partition by as_of_date)
+            as revenue_positive_total,
         margin,
-        margin <= 0 as has_non_positive_margin,
-        row_number() over (partition by as_of_date order by margin desc, customer_id asc) as margin_rank
-    from purchasers
-    where margin is not null
-),
-
-margin_running as (
-    select
-        as_of_date,
-        customer_id,
+        row_number() over (
+            partition by as_of_date order by margin desc nulls last, customer_id asc
+        ) as margin_row_number,
         sum(margin) over (
             partition by as_of_date
-            order by margin desc, customer_id asc
+            order by margin desc nulls last, customer_id asc
             rows between unbounded preceding and current row
         ) as margin_running_total,
-        sum(margin) over (partition by as_of_date) as margin_positive_total
+        sum(case when margin > 0 then margin end) over (partition by as_of_date) as margin_positive_total
     from purchasers
-    where margin > 0
+),
+
+running_totals as (
+    {#- A running total and a share exist for positive values only. -#}
+    select
+        as_of_date,
+        customer_id,
+        net_revenue,
+        revenue_rank,
+        case when net_revenue > 0 then revenue_running_total end as revenue_running_total,
+        revenue_positive_total,
+        margin,
+        case when margin is not null then margin_row_number end as margin_rank,
+        case when margin > 0 then margin_running_total end as margin_running_total,
+        margin_positive_total
+    from ranked
 ),
 
 final as (
     select
-        revenue_ranked.as_of_date,
-        revenue_ranked.customer_id,
-        revenue_ranked.net_revenue,
-        revenue_ranked.revenue_rank,
-        cast(revenue_running.revenue_running_total as {{ type_double() }}) / revenue_running.revenue_positive_total
-            as revenue_cumulative_share,
-        {{ abc_class('revenue_running.revenue_running_total', 'revenue_ranked.net_revenue',
-                     'revenue_running.revenue_positive_total') }} as abc_class_revenue,
-        margin_ranked.margin,
-        margin_ranked.margin_rank,
-        cast(margin_running.margin_running_total as {{ type_double() }}) / margin_running.margin_positive_total
-            as margin_cumulative_share,
-        {{ abc_class('margin_running.margin_running_total', 'margin_ranked.margin',
-                     'margin_running.margin_positive_total') }} as abc_class_margin,
-        revenue_ranked.has_non_positive_revenue,
-        margin_ranked.has_non_positive_margin
-    from revenue_ranked
-    left join revenue_running
-        on
-            revenue_ranked.as_of_date = revenue_running.as_of_date
-            and revenue_ranked.customer_id = revenue_running.customer_id
-    left join margin_ranked
-        on
-            revenue_ranked.as_of_date = margin_ranked.as_of_date
-            and revenue_ranked.customer_id = margin_ranked.customer_id
-    left join margin_running
-        on
-            revenue_ranked.as_of_date = margin_running.as_of_date
-            and revenue_ranked.customer_id = margin_running.customer_id
+        as_of_date,
+        customer_id,
+        net_revenue,
+        revenue_rank,
+        cast(revenue_running_total as {{ type_double() }}) / revenue_positive_total as revenue_cumulative_share,
+        {{ abc_class('revenue_running_total', 'net_revenue', 'revenue_positive_total') }} as abc_class_revenue,
+        margin,
+        margin_rank,
+        cast(margin_running_total as {{ type_double() }}) / margin_positive_total as margin_cumulative_share,
+        {{ abc_class('margin_running_total', 'margin', 'margin_positive_total') }} as abc_class_margin,
+        net_revenue <= 0 as has_non_positive_revenue,
+        margin <= 0 as has_non_positive_margin
+    from running_totals
 )
 
 select * from final

@@ -1,7 +1,7 @@
 {#-
     One row per customer with at least one purchase as of the as-of date: the inputs of the
     BG/NBD and Gamma-Gamma CLV models on purchase days (doc block `clv_inputs`), in days or
-    weeks per var `clv_time_unit`.
+    weeks per var `clv_time_unit`, from the customer's purchase days (int_purchase_days).
 -#}
 {%- set time_unit = var('clv_time_unit') | trim | lower -%}
 {%- if time_unit not in ('days', 'weeks') -%}
@@ -13,37 +13,17 @@
 
 with
 
-purchases as (
-    select
-        customer_id,
-        purchase_date,
-        net_amount
-    from {{ ref('int_purchases_as_of') }}
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
-),
-
 purchase_days as (
     select
         customer_id,
         purchase_date,
-        sum(net_amount) as day_net_amount
-    from purchases
-    group by
-        customer_id,
-        purchase_date
+        net_amount as day_net_amount,
+        purchase_day_number
+    from {{ ref('int_purchase_days') }}
 ),
 
-purchase_days_numbered as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by purchase_date asc
-        ) as purchase_day_number
-    from purchase_days
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
 customer_totals as (
@@ -55,7 +35,7 @@ customer_totals as (
         {#- an exact decimal sum and one division: the same bits on every run (DECISIONLOG D77) #}
         cast(sum(case when purchase_day_number > 1 then day_net_amount end) as {{ type_double() }})
         / nullif(count(case when purchase_day_number > 1 then 1 end), 0) as repeat_day_mean_net_amount
-    from purchase_days_numbered
+    from purchase_days
     group by customer_id
 ),
 

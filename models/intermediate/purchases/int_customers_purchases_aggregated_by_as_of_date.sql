@@ -2,17 +2,21 @@
     One row per as-of date (int_as_of_dates) and customer of that date with at least one
     purchase on or before it: first and last purchase, recency, frequency, monetary, margin and
     the rhythm of their purchase days. int_customers_purchases_aggregated is the current date.
-    Purchases are first summed per customer and day, so each as-of date reads days, not orders.
+    Each as-of date reads the customer's purchase days (int_purchase_days), not orders.
 -#}
 with
 
-purchases as (
+purchase_days as (
+    {#- The gap before a day does not depend on the as-of date: every earlier day is visible too. -#}
     select
         customer_id,
         purchase_date,
+        purchases,
         net_amount,
-        margin_amount
-    from {{ ref('int_purchases_as_of') }}
+        margin_amount,
+        purchases_with_cost,
+        gap_days
+    from {{ ref('int_purchase_days') }}
 ),
 
 customers as (
@@ -22,39 +26,15 @@ customers as (
     from {{ ref('int_customers_by_as_of_date') }}
 ),
 
-purchase_days as (
-    select
-        customer_id,
-        purchase_date,
-        count(*) as purchases,
-        sum(net_amount) as net_amount,
-        sum(margin_amount) as margin_amount,
-        count(margin_amount) as purchases_with_cost
-    from purchases
-    group by customer_id, purchase_date
-),
-
-purchase_day_gaps as (
-    {#- The gap before a day does not depend on the as-of date: every earlier day is visible too. -#}
-    select
-        *,
-        {{ dbt.datediff(
-            "lag(purchase_date) over (partition by customer_id order by purchase_date)",
-            "purchase_date",
-            "day"
-        ) }} as gap_days
-    from purchase_days
-),
-
 visible_days as (
     select
         customers.as_of_date,
-        purchase_day_gaps.*
-    from purchase_day_gaps
+        purchase_days.*
+    from purchase_days
     inner join customers
         on
-            purchase_day_gaps.customer_id = customers.customer_id
-            and purchase_day_gaps.purchase_date <= customers.as_of_date
+            purchase_days.customer_id = customers.customer_id
+            and purchase_days.purchase_date <= customers.as_of_date
 ),
 
 {#

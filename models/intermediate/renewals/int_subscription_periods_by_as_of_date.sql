@@ -74,74 +74,62 @@ periods_flagged as (
 ),
 
 periods_sequenced as (
+    {#- Renewal intervals: consecutive renewal payments of one subscription, in payment order (a
+        late payment for one period can come after an early one for the next). Unrenewed periods
+        sort after every renewed one, so the previous row of a renewed period is the previous
+        renewal payment; they get no interval. -#}
     select
         *,
         row_number() over (
             partition by as_of_date, customer_id, subscription_id
             order by period_start asc
         ) as period_number,
-        row_number() over (
+        period_start = max(period_start) over (
             partition by as_of_date, customer_id, subscription_id
-            order by period_start desc
-        ) = 1 as is_latest_period
+        ) as is_latest_period,
+        case
+            when is_renewed
+                then {{ dbt.datediff(
+                    "lag(renewed_date) over (partition by as_of_date, customer_id, subscription_id"
+                    ~ " order by renewed_date asc nulls last, period_start asc)",
+                    "renewed_date",
+                    "day"
+                ) }}
+        end as renewal_interval_days
     from periods_flagged
-),
-
-renewal_intervals as (
-    -- consecutive renewal payments of one subscription, in payment order (a late payment for one
-    -- period can come after an early one for the next); unrenewed periods are skipped
-    select
-        as_of_date,
-        customer_id,
-        subscription_id,
-        period_start,
-        {{ dbt.datediff(
-            "lag(renewed_date) over (partition by as_of_date, customer_id, subscription_id"
-            ~ " order by renewed_date, period_start)",
-            "renewed_date",
-            "day"
-        ) }} as renewal_interval_days
-    from periods_sequenced
-    where is_renewed
 ),
 
 final as (
     select
-        periods_sequenced.as_of_date,
+        as_of_date,
         {{ dbt.concat([
-            "periods_sequenced.subscription_id",
+            "subscription_id",
             "'|'",
-            "cast(periods_sequenced.period_start as " ~ dbt.type_string() ~ ")",
+            "cast(period_start as " ~ dbt.type_string() ~ ")",
         ]) }} as subscription_period_id,
-        periods_sequenced.subscription_id,
-        periods_sequenced.customer_id,
-        periods_sequenced.plan,
-        periods_sequenced.billing_cycle,
-        periods_sequenced.cycle_nominal_days,
-        periods_sequenced.cycle_months,
-        periods_sequenced.period_number,
-        periods_sequenced.is_latest_period,
-        periods_sequenced.period_start,
-        periods_sequenced.period_start_date,
-        periods_sequenced.period_end_date,
-        periods_sequenced.renewed_date,
-        periods_sequenced.is_renewed,
-        periods_sequenced.has_ended,
-        periods_sequenced.renewal_delay_days,
+        subscription_id,
+        customer_id,
+        plan,
+        billing_cycle,
+        cycle_nominal_days,
+        cycle_months,
+        period_number,
+        is_latest_period,
+        period_start,
+        period_start_date,
+        period_end_date,
+        renewed_date,
+        is_renewed,
+        has_ended,
+        renewal_delay_days,
         case
-            when periods_sequenced.has_ended
-                then coalesce(periods_sequenced.renewal_delay_days <= {{ var('renewal_grace_days') }}, false)
+            when has_ended
+                then coalesce(renewal_delay_days <= {{ var('renewal_grace_days') }}, false)
         end as is_renewed_on_time,
-        cast(renewal_intervals.renewal_interval_days as {{ dbt.type_int() }}) as renewal_interval_days,
-        periods_sequenced.amount,
-        periods_sequenced.status as loaded_status
+        cast(renewal_interval_days as {{ dbt.type_int() }}) as renewal_interval_days,
+        amount,
+        status as loaded_status
     from periods_sequenced
-    left join renewal_intervals
-        on
-            periods_sequenced.as_of_date = renewal_intervals.as_of_date
-            and periods_sequenced.customer_id = renewal_intervals.customer_id
-            and periods_sequenced.subscription_id = renewal_intervals.subscription_id
-            and periods_sequenced.period_start = renewal_intervals.period_start
 )
 
 select * from final

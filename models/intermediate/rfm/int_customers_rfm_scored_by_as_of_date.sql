@@ -3,7 +3,7 @@
     monetary, their 1-5 scores (5 = best) and the score cell, every cut taken among the customers
     of the same as-of date. Method and fallbacks: doc block `rfm`. int_customers_rfm_scored is
     the current date.
-    Both methods are computed; the vars pick one, so the choice is visible in the SQL.
+    Both methods are written out; the vars pick one, so the choice is visible in the SQL.
 -#}
 {%- set method = var('rfm_method') -%}
 {%- set frequency_method = var('rfm_frequency_method') -%}
@@ -49,10 +49,15 @@ population as (
 ),
 
 positions as (
-    {#- How many customers have a strictly worse value (value_cuts), and the balanced bin (rank_bins). -#}
+    {#- How many customers have a strictly worse value (value_cuts), the balanced bin (rank_bins)
+        and the fixed frequency bucket, with the values they rank. -#}
     select
         as_of_date,
         customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        has_non_positive_revenue,
         rank() over (partition by as_of_date order by recency_days desc) - 1 as recency_worse_count,
         rank() over (partition by as_of_date order by frequency asc) - 1 as frequency_worse_count,
         case
@@ -67,14 +72,29 @@ positions as (
                         partition by as_of_date, has_non_positive_revenue
                         order by monetary asc, customer_id asc
                     )
-        end as monetary_bin
+        end as monetary_bin,
+        case
+            when frequency >= {{ fixed_cuts[3] }} then 5
+            when frequency >= {{ fixed_cuts[2] }} then 4
+            when frequency >= {{ fixed_cuts[1] }} then 3
+            when frequency >= {{ fixed_cuts[0] }} then 2
+            else 1
+        end as f_fixed_bucket
     from purchasers
 ),
 
 scored_both_ways as (
+    {#- Both methods are written out; the vars pick one (scores), and the database computes only
+        the windows the chosen one reads. -#}
     select
         positions.as_of_date,
         positions.customer_id,
+        positions.recency_days,
+        positions.frequency,
+        positions.monetary,
+        positions.has_non_positive_revenue,
+        positions.f_fixed_bucket,
+        population.scored_customers,
         positions.recency_bin as r_rank_bin,
         positions.frequency_bin as f_rank_bin,
         coalesce(positions.monetary_bin, 1) as m_rank_bin,
@@ -91,20 +111,6 @@ scored_both_ways as (
     from positions
     inner join population
         on positions.as_of_date = population.as_of_date
-),
-
-frequency_buckets as (
-    select
-        as_of_date,
-        customer_id,
-        case
-            when frequency >= {{ fixed_cuts[3] }} then 5
-            when frequency >= {{ fixed_cuts[2] }} then 4
-            when frequency >= {{ fixed_cuts[1] }} then 3
-            when frequency >= {{ fixed_cuts[0] }} then 2
-            else 1
-        end as f_fixed_bucket
-    from purchasers
 ),
 
 frequency_value_cuts_filled as (
@@ -129,22 +135,23 @@ frequency_method_chosen as (
 ),
 
 scores as (
+    {#- f_score_method is fixed_buckets or the method itself. -#}
     select
         scored_both_ways.as_of_date,
         scored_both_ways.customer_id,
+        scored_both_ways.recency_days,
+        scored_both_ways.frequency,
+        scored_both_ways.monetary,
+        scored_both_ways.has_non_positive_revenue,
+        scored_both_ways.scored_customers,
         scored_both_ways.{{ 'r_value_cut' if method == 'value_cuts' else 'r_rank_bin' }} as r_score,
         case
-            when frequency_method_chosen.f_score_method = 'fixed_buckets' then frequency_buckets.f_fixed_bucket
-            when frequency_method_chosen.f_score_method = 'value_cuts' then scored_both_ways.f_value_cut
-            else scored_both_ways.f_rank_bin
+            when frequency_method_chosen.f_score_method = 'fixed_buckets' then scored_both_ways.f_fixed_bucket
+            else scored_both_ways.{{ 'f_value_cut' if method == 'value_cuts' else 'f_rank_bin' }}
         end as f_score,
         scored_both_ways.{{ 'm_value_cut' if method == 'value_cuts' else 'm_rank_bin' }} as m_score,
         frequency_method_chosen.f_score_method
     from scored_both_ways
-    inner join frequency_buckets
-        on
-            scored_both_ways.as_of_date = frequency_buckets.as_of_date
-            and scored_both_ways.customer_id = frequency_buckets.customer_id
     inner join frequency_method_chosen
         on scored_both_ways.as_of_date = frequency_method_chosen.as_of_date
 ),
@@ -152,46 +159,43 @@ scores as (
 scores_gated as (
     {#- Below the minimum population nobody gets a score: quintiles of a handful are noise. -#}
     select
-        scores.as_of_date,
-        scores.customer_id,
-        cast(scores.r_score as {{ dbt.type_int() }}) as r_score,
-        cast(scores.f_score as {{ dbt.type_int() }}) as f_score,
-        cast(scores.m_score as {{ dbt.type_int() }}) as m_score,
-        scores.f_score_method,
-        {{ dbt.concat([
-            "cast(scores.r_score as " ~ dbt.type_string() ~ ")",
-            "cast(scores.f_score as " ~ dbt.type_string() ~ ")",
-            "cast(scores.m_score as " ~ dbt.type_string() ~ ")",
-        ]) }} as rfm_cell
+        as_of_date,
+        customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        has_non_positive_revenue,
+        scored_customers >= {{ var('rfm_min_customers') }} as is_scored,
+        case when scored_customers >= {{ var('rfm_min_customers') }} then r_score end as r_score,
+        case when scored_customers >= {{ var('rfm_min_customers') }} then f_score end as f_score,
+        case when scored_customers >= {{ var('rfm_min_customers') }} then m_score end as m_score,
+        case when scored_customers >= {{ var('rfm_min_customers') }} then f_score_method end as f_score_method
     from scores
-    inner join population
-        on scores.as_of_date = population.as_of_date
-    where population.scored_customers >= {{ var('rfm_min_customers') }}
 ),
 
 final as (
     select
         customers.as_of_date,
         customers.customer_id,
-        purchasers.recency_days,
-        purchasers.frequency,
-        purchasers.monetary,
-        scores_gated.r_score,
-        scores_gated.f_score,
-        scores_gated.m_score,
-        scores_gated.rfm_cell,
+        scores_gated.recency_days,
+        scores_gated.frequency,
+        scores_gated.monetary,
+        cast(scores_gated.r_score as {{ dbt.type_int() }}) as r_score,
+        cast(scores_gated.f_score as {{ dbt.type_int() }}) as f_score,
+        cast(scores_gated.m_score as {{ dbt.type_int() }}) as m_score,
+        {{ dbt.concat([
+            "cast(scores_gated.r_score as " ~ dbt.type_string() ~ ")",
+            "cast(scores_gated.f_score as " ~ dbt.type_string() ~ ")",
+            "cast(scores_gated.m_score as " ~ dbt.type_string() ~ ")",
+        ]) }} as rfm_cell,
         case
-            when purchasers.customer_id is null then 'prospect'
-            when scores_gated.customer_id is null then 'population_too_small'
+            when scores_gated.customer_id is null then 'prospect'
+            when not scores_gated.is_scored then 'population_too_small'
             else 'scored'
         end as rfm_status,
         scores_gated.f_score_method,
-        coalesce(purchasers.has_non_positive_revenue, false) as has_non_positive_revenue
+        coalesce(scores_gated.has_non_positive_revenue, false) as has_non_positive_revenue
     from customers
-    left join purchasers
-        on
-            customers.as_of_date = purchasers.as_of_date
-            and customers.customer_id = purchasers.customer_id
     left join scores_gated
         on
             customers.as_of_date = scores_gated.as_of_date
