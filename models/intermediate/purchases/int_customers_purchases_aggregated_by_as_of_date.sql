@@ -2,7 +2,9 @@
     One row per as-of date (int_as_of_dates) and customer of that date with at least one
     purchase on or before it: first and last purchase, recency, frequency, monetary, margin and
     the rhythm of their purchase days. int_customers_purchases_aggregated is the current date.
-    Each as-of date reads the customer's purchase days (int_purchase_days), not orders.
+    Each as-of date reads the customer's purchase days (int_purchase_days), not orders: every
+    total is the running total at the last purchase day on or before the as-of date, and the
+    median gap is computed once per such day, however many as-of dates share it.
 -#}
 with
 
@@ -15,6 +17,7 @@ purchase_days as (
         net_amount,
         margin_amount,
         purchases_with_cost,
+        purchase_day_number,
         gap_days
     from {{ ref('int_purchase_days') }}
 ),
@@ -26,67 +29,116 @@ customers as (
     from {{ ref('int_customers_by_as_of_date') }}
 ),
 
-visible_days as (
+running_totals as (
+    {#- Totals up to and including each purchase day, and the next purchase day. -#}
+    select
+        customer_id,
+        purchase_date,
+        purchase_day_number,
+        min(purchase_date) over (partition by customer_id) as first_purchase_date,
+        lead(purchase_date) over (partition by customer_id order by purchase_date asc) as next_purchase_date,
+        sum(purchases) over (
+            partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
+        ) as frequency,
+        sum(net_amount) over (
+            partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
+        ) as monetary,
+        sum(margin_amount) over (
+            partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
+        ) as margin,
+        sum(purchases_with_cost) over (
+            partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
+        ) as purchases_with_cost,
+        max(gap_days) over (
+            partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
+        ) as max_purchase_gap_days
+    from purchase_days
+),
+
+last_visible_days as (
+    {#- Each as-of date with the customer's last purchase day on or before it. -#}
     select
         customers.as_of_date,
-        purchase_days.*
-    from purchase_days
-    inner join customers
+        running_totals.*
+    from customers
+    inner join running_totals
         on
-            purchase_days.customer_id = customers.customer_id
-            and purchase_days.purchase_date <= customers.as_of_date
+            customers.customer_id = running_totals.customer_id
+            and running_totals.purchase_date <= customers.as_of_date
+            and (
+                running_totals.next_purchase_date is null
+                or running_totals.next_purchase_date > customers.as_of_date
+            )
+),
+
+gap_prefixes as (
+    {#- The purchase days that end some as-of date's visible days and have a gap before them. -#}
+    select distinct
+        customer_id,
+        purchase_day_number as last_day_number
+    from last_visible_days
+    where purchase_day_number > 1
+),
+
+prefix_gaps as (
+    select
+        gap_prefixes.customer_id,
+        gap_prefixes.last_day_number,
+        purchase_days.gap_days
+    from gap_prefixes
+    inner join purchase_days
+        on
+            gap_prefixes.customer_id = purchase_days.customer_id
+            and purchase_days.purchase_day_number <= gap_prefixes.last_day_number
+            and purchase_days.purchase_day_number > 1
 ),
 
 {#
     The median gap from ranks, not a median aggregate: on DuckDB a per-customer
     quantile_cont over 10^7 orders kept every customer's list of gaps in one hash table
     and took 30 s (spilling gigabytes at the memory limit); two sorted passes take 4 s
-    (DECISIONLOG D54). The first day of each customer has no gap (NULL, ranked last).
+    (DECISIONLOG D54).
 #}
 ranked_gaps as (
     select
         *,
-        {{ median_rank('gap_days', 'as_of_date, customer_id') }} as gap_rank,
-        {{ median_count('gap_days', 'as_of_date, customer_id') }} as gap_count
-    from visible_days
+        {{ median_rank('gap_days', 'customer_id, last_day_number') }} as gap_rank,
+        {{ median_count('gap_days', 'customer_id, last_day_number') }} as gap_count
+    from prefix_gaps
 ),
 
-totals as (
+prefix_medians as (
     select
-        as_of_date,
         customer_id,
-        min(purchase_date) as first_purchase_date,
-        max(purchase_date) as last_purchase_date,
-        sum(purchases) as frequency,
-        count(*) as purchase_days,
-        sum(net_amount) as monetary,
-        sum(margin_amount) as margin,
-        sum(purchases_with_cost) as purchases_with_cost,
-        {{ median_of_ranked('gap_days', 'gap_rank', 'gap_count') }} as median_purchase_gap_days,
-        max(gap_days) as max_purchase_gap_days
+        last_day_number,
+        {{ median_of_ranked('gap_days', 'gap_rank', 'gap_count') }} as median_purchase_gap_days
     from ranked_gaps
-    group by as_of_date, customer_id
+    group by customer_id, last_day_number
 ),
 
 final as (
     select
-        as_of_date,
-        customer_id,
-        first_purchase_date,
-        last_purchase_date,
-        {{ dbt.datediff("last_purchase_date", "as_of_date", "day") }}
+        last_visible_days.as_of_date,
+        last_visible_days.customer_id,
+        last_visible_days.first_purchase_date,
+        last_visible_days.purchase_date as last_purchase_date,
+        {{ dbt.datediff("last_visible_days.purchase_date", "last_visible_days.as_of_date", "day") }}
             as recency_days,
-        {{ dbt.datediff("first_purchase_date", "as_of_date", "day") }}
+        {{ dbt.datediff("last_visible_days.first_purchase_date", "last_visible_days.as_of_date", "day") }}
             as tenure_days,
-        cast(frequency as {{ dbt.type_bigint() }}) as frequency,
-        cast(purchase_days as {{ dbt.type_bigint() }}) as purchase_days,
-        monetary,
-        margin,
-        cast(purchases_with_cost as {{ dbt.type_bigint() }}) as purchases_with_cost,
-        monetary <= 0 as has_non_positive_revenue,
-        median_purchase_gap_days,
-        max_purchase_gap_days
-    from totals
+        cast(last_visible_days.frequency as {{ dbt.type_bigint() }}) as frequency,
+        cast(last_visible_days.purchase_day_number as {{ dbt.type_bigint() }}) as purchase_days,
+        last_visible_days.monetary,
+        last_visible_days.margin,
+        cast(last_visible_days.purchases_with_cost as {{ dbt.type_bigint() }}) as purchases_with_cost,
+        last_visible_days.monetary <= 0 as has_non_positive_revenue,
+        prefix_medians.median_purchase_gap_days,
+        last_visible_days.max_purchase_gap_days
+    from last_visible_days
+    left join prefix_medians
+        on
+            last_visible_days.customer_id = prefix_medians.customer_id
+            and last_visible_days.purchase_day_number = prefix_medians.last_day_number
 )
 
 select * from final
