@@ -1,50 +1,162 @@
 {#-
     One row per as-of date of the history (the as-of date of the run and the `history_periods`
     period ends before it) and customer who had signed up by it: the RFM scores and cell,
-    segment, value tier, ABC classes, lifecycle stage and the moves since the previous as-of date, exactly as a
-    build with that as_of_date publishes them in customer_segments (doc block `segment_history`).
+    segment, value tier, ABC classes, lifecycle stage and the moves since the previous as-of
+    date (doc block `tier_movement`), exactly as a build with that as_of_date publishes them in
+    customer_segments (doc block `segment_history`). customer_segments and segment_migration
+    read these rows: the history is written once.
 -#}
-with
+{%- set tier_order = var('value_tier_order') -%}
 
-segmented as (
-    select * from {{ ref('int_customers_segmented_by_as_of_date') }}
-),
+with
 
 as_of_dates as (
     select
         as_of_date,
-        is_current
+        is_current,
+        previous_as_of_date
     from {{ ref('int_as_of_dates') }}
+),
+
+rfm as (
+    select * from {{ ref('int_customers_rfm_scored_by_as_of_date') }}
+),
+
+rfm_cells as (
+    select
+        rfm_cell,
+        segment_code
+    from {{ ref('stg_reference__rfm_cells') }}
+),
+
+segments as (
+    select
+        segment_code,
+        value_tier,
+        value_level
+    from {{ ref('rfm_segments') }}
+),
+
+abc as (
+    select
+        as_of_date,
+        customer_id,
+        abc_class_revenue,
+        abc_class_margin
+    from {{ ref('int_customers_abc_classified_by_as_of_date') }}
+),
+
+stages as (
+    select
+        as_of_date,
+        customer_id,
+        stage
+    from {{ ref('int_customers_staged_by_as_of_date') }}
+),
+
+rfm_segmented as (
+    select
+        rfm.*,
+        case
+            when rfm.rfm_status = 'prospect' then 'prospect'
+            when rfm.rfm_status = 'population_too_small' then 'unscored'
+            else rfm_cells.segment_code
+        end as segment_code
+    from rfm
+    left join rfm_cells
+        on rfm.rfm_cell = rfm_cells.rfm_cell
+),
+
+customers_tiered as (
+    select
+        rfm_segmented.*,
+        segments.value_tier,
+        segments.value_level,
+        case segments.value_tier
+            {%- for tier in tier_order %}
+            when '{{ tier }}' then {{ loop.index }}
+            {%- endfor %}
+        end as value_tier_rank,
+        abc.abc_class_revenue,
+        abc.abc_class_margin,
+        stages.stage,
+        as_of_dates.is_current,
+        as_of_dates.previous_as_of_date
+    from rfm_segmented
+    inner join as_of_dates
+        on rfm_segmented.as_of_date = as_of_dates.as_of_date
+    left join segments
+        on rfm_segmented.segment_code = segments.segment_code
+    left join abc
+        on
+            rfm_segmented.as_of_date = abc.as_of_date
+            and rfm_segmented.customer_id = abc.customer_id
+    left join stages
+        on
+            rfm_segmented.as_of_date = stages.as_of_date
+            and rfm_segmented.customer_id = stages.customer_id
+),
+
+customers_with_previous as (
+    {#- A customer absent at the previous as-of date had not signed up: no earlier row either. -#}
+    select
+        *,
+        lag(as_of_date) over (partition by customer_id order by as_of_date asc) as previous_row_as_of_date,
+        lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
+        lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
+        lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
+        lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage
+    from customers_tiered
+),
+
+customers_compared as (
+    select
+        *,
+        coalesce(previous_row_as_of_date = previous_as_of_date, false) as was_customer_before,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_code end
+            as previous_segment_code,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
+            as previous_value_tier,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
+            as previous_value_tier_rank,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
+            as previous_stage
+    from customers_with_previous
 ),
 
 final as (
     select
-        segmented.as_of_date,
-        segmented.customer_id,
-        as_of_dates.is_current,
-        segmented.recency_days,
-        segmented.frequency,
-        segmented.monetary,
-        segmented.r_score,
-        segmented.f_score,
-        segmented.m_score,
-        segmented.rfm_cell,
-        segmented.rfm_status,
-        segmented.segment_code,
-        segmented.value_tier,
-        segmented.value_level,
-        segmented.abc_class_revenue,
-        segmented.abc_class_margin,
-        segmented.has_non_positive_revenue,
-        segmented.stage,
-        segmented.previous_as_of_date,
-        segmented.previous_segment_code,
-        segmented.previous_value_tier,
-        segmented.previous_stage,
-        segmented.value_tier_movement
-    from segmented
-    inner join as_of_dates
-        on segmented.as_of_date = as_of_dates.as_of_date
+        as_of_date,
+        customer_id,
+        is_current,
+        recency_days,
+        frequency,
+        monetary,
+        r_score,
+        f_score,
+        m_score,
+        rfm_cell,
+        rfm_status,
+        segment_code,
+        value_tier,
+        value_level,
+        abc_class_revenue,
+        abc_class_margin,
+        has_non_positive_revenue,
+        stage,
+        previous_as_of_date,
+        previous_segment_code,
+        previous_value_tier,
+        previous_stage,
+        case
+            when previous_as_of_date is null then null
+            when value_tier_rank is null then 'unranked'
+            when previous_value_tier_rank is null then 'entered'
+            when value_tier_rank > previous_value_tier_rank then 'up'
+            when value_tier_rank < previous_value_tier_rank then 'down'
+            else 'stayed'
+        end as value_tier_movement
+    from customers_compared
 )
 
 select * from final

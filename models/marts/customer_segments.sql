@@ -12,8 +12,8 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-segmented as (
-    select * from {{ ref('int_customers_segmented_by_as_of_date') }}
+history as (
+    select * from {{ ref('customer_segment_history') }}
 ),
 
 segments as (
@@ -48,11 +48,11 @@ behaviour as (
 ),
 
 rfm_segmented as (
-    {#- The current as-of date's row: the same definition customer_segment_history publishes. -#}
-    select segmented.*
-    from segmented
+    {#- The current as-of date's rows of the history: one definition, published twice. -#}
+    select history.*
+    from history
     inner join as_of
-        on segmented.as_of_date = as_of.as_of_date
+        on history.as_of_date = as_of.as_of_date
 ),
 
 joined as (

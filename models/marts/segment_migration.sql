@@ -17,7 +17,7 @@ history as (
         stage,
         previous_as_of_date,
         value_tier_movement
-    from {{ ref('int_customers_segmented_by_as_of_date') }}
+    from {{ ref('customer_segment_history') }}
 ),
 
 as_of as (

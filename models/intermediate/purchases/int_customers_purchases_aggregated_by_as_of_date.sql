@@ -64,10 +64,10 @@ last_visible_days as (
     inner join running_totals
         on
             customers.customer_id = running_totals.customer_id
-            and running_totals.purchase_date <= customers.as_of_date
+            and customers.as_of_date >= running_totals.purchase_date
             and (
                 running_totals.next_purchase_date is null
-                or running_totals.next_purchase_date > customers.as_of_date
+                or customers.as_of_date < running_totals.next_purchase_date
             )
 ),
 
@@ -89,7 +89,7 @@ prefix_gaps as (
     inner join purchase_days
         on
             gap_prefixes.customer_id = purchase_days.customer_id
-            and purchase_days.purchase_day_number <= gap_prefixes.last_day_number
+            and gap_prefixes.last_day_number >= purchase_days.purchase_day_number
             and purchase_days.purchase_day_number > 1
 ),
 
