@@ -118,3 +118,36 @@ def test_smoke_run_leaves_the_frozen_pandas_baseline_to_the_full_benchmark():
     full = run.parse_args([])
     assert "pandas" in full.variants and full.equality
     assert "pandas" in run.parse_args(["--smoke", "--variants", "pandas,dbt_models_tests"]).variants
+
+
+def _size_measured(started: str, variants: dict[str, float]) -> dict:
+    """One size as run.main records it: runs tagged with their invocation, ratios of this run."""
+    import stats  # noqa: PLC0415
+
+    measurements = {v: [{"run": 1, "returncode": 0, "wall_s": wall, "cpu_s": wall, "max_rss_bytes": 1,
+                         "spill_peak_bytes": 0, "load_1min_before": 0.0, "invocation": started}]
+                    for v, wall in variants.items()}
+    return {"size": 10**6, "label": "10^6", "variants": list(variants), "measurements": measurements,
+            "summary": {v: stats.summarise(m) for v, m in measurements.items()},
+            "ratios": stats.ratios(measurements), "node_medians": {}, "time_by_resource_type": {},
+            "measured_by": {"started": started, "command": f"run at {started}"}}
+
+
+def test_a_size_measured_again_with_some_variants_keeps_the_others_and_pairs_runs_of_one_invocation(tmp_path):
+    """Measuring 10^6 again with two variants (the history's cost) keeps the variants measured
+    earlier at 10^6, and no ratio pairs a run of today with a run of another invocation."""
+    import json  # noqa: PLC0415
+
+    import results_page  # noqa: PLC0415
+
+    earlier = _size_measured("2026-11-23 16:12", {"engine_floor": 10.0, "dbt_models_tests": 20.0})
+    (tmp_path / "results.json").write_text(json.dumps({"sizes": [earlier]}))
+    now = _size_measured("2026-12-01 18:00", {"dbt_models_tests": 40.0, "dbt_models_tests_no_history": 25.0})
+    merged = results_page.merge_previous({"sizes": [now]}, tmp_path)["sizes"][0]
+    assert merged["variants"] == ["engine_floor", "dbt_models_tests", "dbt_models_tests_no_history"]
+    assert merged["measurements"]["dbt_models_tests"][0]["wall_s"] == 40.0  # today's replaces the earlier
+    assert merged["ratios"]["dbt_models_tests / dbt_models_tests_no_history (history cost)"]["of_medians"] == 1.6
+    # today's build against the earlier engine floor would be a ratio of two different projects
+    assert "dbt_models_tests / engine_floor" not in merged["ratios"]
+    assert [inv["started"] for inv in results_page.invocations({"sizes": [merged]})] == [
+        "2026-11-23 16:12", "2026-12-01 18:00"]
