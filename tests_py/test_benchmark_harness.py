@@ -147,7 +147,10 @@ def test_a_size_measured_again_with_some_variants_keeps_the_others_and_pairs_run
     assert merged["variants"] == ["engine_floor", "dbt_models_tests", "dbt_models_tests_no_history"]
     assert merged["measurements"]["dbt_models_tests"][0]["wall_s"] == 40.0  # today's replaces the earlier
     assert merged["ratios"]["dbt_models_tests / dbt_models_tests_no_history (history cost)"]["of_medians"] == 1.6
-    # today's build against the earlier engine floor would be a ratio of two different projects
-    assert "dbt_models_tests / engine_floor" not in merged["ratios"]
+    # today's build against the earlier engine floor would be a ratio of two different projects:
+    # the earlier invocation's ratio stays, marked as such
+    assert merged["ratios"]["dbt_models_tests / engine_floor"]["of_medians"] == 2.0
+    assert merged["ratios"]["dbt_models_tests / engine_floor"]["earlier"] == "2026-11-23 16:12"
+    assert "earlier" not in merged["ratios"]["dbt_models_tests / dbt_models_tests_no_history (history cost)"]
     assert [inv["started"] for inv in results_page.invocations({"sizes": [merged]})] == [
         "2026-11-23 16:12", "2026-12-01 18:00"]
