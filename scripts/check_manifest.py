@@ -45,6 +45,12 @@ ENUM_SUFFIXES = (
 ENUM_NAMES = {"status", "kind", "billing_cycle", "customer_type"}
 RAW_TEXT_PREFIX = "raw_"  # staging keeps each raw text value as received in raw_<column>
 ENUM_GUARD_TESTS = {"accepted_values", "relationships"}
+# Model-level tests over several columns (tests/generic): the per-column test each one stands
+# for, and the argument that lists the columns (a list, or a map keyed by column).
+MULTI_COLUMN_TESTS = {
+    "not_null_columns": ("not_null", "columns"),
+    "accepted_values_columns": ("accepted_values", "values_by_column"),
+}
 
 
 def normalise(column_name):
@@ -86,10 +92,23 @@ def tests_by_model(manifest):
         if not target:
             continue
         metadata = node["test_metadata"]
-        column = node.get("column_name") or metadata.get("kwargs", {}).get("column_name")
+        kwargs = metadata.get("kwargs") or {}
+        if metadata.get("name") in MULTI_COLUMN_TESTS:
+            kind, argument = MULTI_COLUMN_TESTS[metadata["name"]]
+            listed = kwargs.get(argument) or []
+            attached.setdefault(target, []).extend(
+                (kind, normalise(column)) for column in ([listed] if isinstance(listed, str) else listed)
+            )
+            continue
+        column = node.get("column_name") or kwargs.get("column_name")
+        per_column = (metadata.get("name") in {kind for kind, _ in MULTI_COLUMN_TESTS.values()}
+                      and column and not (node.get("config") or {}).get("where"))
         attached.setdefault(target, []).append(
             (metadata.get("name"), normalise(column) if column else None)
         )
+        if per_column:
+            # One node per column where a model-level test covers the list (D160).
+            attached[target].append(("per_column:" + metadata["name"], normalise(column)))
     return attached
 
 
@@ -131,6 +150,20 @@ def check_model(model, tests, catalog_columns, models_by_id):
         for column in sorted(columns - produced):
             problems.append(f"column `{column}` is listed in the YAML but not produced by the SQL")
         columns |= produced
+
+    multi_names = {kind: name for name, (kind, _) in MULTI_COLUMN_TESTS.items()}
+    for test, column in tests:
+        if test in multi_names and column and column not in yaml_columns:
+            problems.append(f"`{multi_names[test]}` lists `{column}`, which is not a column of the YAML")
+        if test.startswith("per_column:"):
+            kind = test.split(":", 1)[1]
+            problems.append(f"column `{column}` has its own `{kind}` test: list it in the model's "
+                            f"`{multi_names[kind]}` test instead (one node per model, D160)")
+    not_null = {column for test, column in tests if test == "not_null" and column}
+    for kind, column, _ in constraints:
+        if kind == "not_null" and column and column not in not_null:
+            problems.append(f"column `{column}` has a not_null constraint but no not_null test "
+                            "(list it in `not_null_columns`; D48: every constraint has a test twin)")
 
     has_primary_key = any(
         (test == "unique" and column) or test == "unique_combination" for test, column in tests

@@ -60,11 +60,11 @@ def clean_manifest():
               columns={"customer_id": "The customer.", "abc_class": "A, B or C."},
               depends_on=[f"model.{PROJECT}.int_customers_scored", f"seed.{PROJECT}.rfm_segments"]),
         data_test("unique", "stg_raw__customers", "customer_id"),
-        data_test("accepted_values", "stg_raw__customers", "customer_type", values=["b2b", "b2c"]),
+        data_test("accepted_values_columns", "stg_raw__customers", values_by_column={"customer_type": ["b2b", "b2c"]}),
         data_test("unique", "int_customers_scored", "customer_id"),
         data_test("unique", "customer_segments", "customer_id"),
-        data_test("accepted_values", "customer_segments", "abc_class", values=["A", "B", "C"]),
-        data_test("not_null", "customer_segments", "customer_id"),
+        data_test("accepted_values_columns", "customer_segments", values_by_column={"abc_class": ["A", "B", "C"]}),
+        data_test("not_null_columns", "customer_segments", columns=["customer_id"]),
     ]
     return {
         "metadata": {"project_name": PROJECT},
@@ -205,7 +205,7 @@ def test_enforced_primary_key_constraint_is_a_primary_key(tmp_path, level):
 def test_enum_column_without_accepted_values(tmp_path, column):
     manifest = clean_manifest()
     mart(manifest)["columns"][column] = {"name": column, "description": "An enum.", "meta": {}, "constraints": []}
-    drop_test(manifest, f"test.{PROJECT}.accepted_values_customer_segments")
+    drop_test(manifest, f"test.{PROJECT}.accepted_values_columns_customer_segments")
     code, out = run(tmp_path, manifest)
     assert code == 1
     assert f"enum column `{column}` has no accepted_values" in out
@@ -242,7 +242,7 @@ def test_enum_guarded_by_relationships_or_opted_out(tmp_path):
 @pytest.mark.parametrize("level", ["model", "column"])
 def test_enforced_check_constraint_guards_an_enum(tmp_path, level):
     manifest = clean_manifest()
-    drop_test(manifest, f"test.{PROJECT}.accepted_values_customer_segments")
+    drop_test(manifest, f"test.{PROJECT}.accepted_values_columns_customer_segments")
     check = {"type": "check", "expression": "abc_class in ('A', 'B', 'C')"}
     if level == "model":
         mart(manifest)["constraints"] = [check]
@@ -250,6 +250,45 @@ def test_enforced_check_constraint_guards_an_enum(tmp_path, level):
         mart(manifest)["columns"]["abc_class"]["constraints"] = [check]
     assert "enum column `abc_class`" in run(tmp_path, manifest)[1]  # contract not enforced
     mart(manifest)["contract"] = {"enforced": True}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("kind, kwargs", [("not_null", {}), ("accepted_values", {"values": ["A", "B", "C"]})])
+def test_a_column_level_test_the_model_level_one_covers_is_flagged(tmp_path, kind, kwargs):
+    """One node per model (D160): a per-column not_null or accepted_values belongs in the list."""
+    manifest = clean_manifest()
+    per_column = data_test(kind, "customer_segments", "abc_class", **kwargs)
+    nodes(manifest)[per_column["unique_id"]] = per_column
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert (f"customer_segments.sql: column `abc_class` has its own `{kind}` test: "
+            f"list it in the model's `{kind}_columns` test instead") in out
+    # Conditional (config `where`): a different check, so it stays a test of its own.
+    per_column["config"] = {"where": "abc_class <> 'C'"}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_a_listed_column_must_be_a_yaml_column(tmp_path):
+    manifest = clean_manifest()
+    nodes(manifest)[f"test.{PROJECT}.not_null_columns_customer_segments.0"]["test_metadata"]["kwargs"]["columns"] \
+        = ["customer_id", "custmer_type"]
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "customer_segments.sql: `not_null_columns` lists `custmer_type`, which is not a column of the YAML" in out
+
+
+def test_model_level_lists_count_per_column(tmp_path):
+    """accepted_values_columns guards each enum it lists; not_null_columns twins each not_null constraint."""
+    manifest = clean_manifest()
+    mart(manifest)["contract"] = {"enforced": True}
+    mart(manifest)["columns"]["abc_class"]["constraints"] = [{"type": "not_null", "expression": None}]
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert ("customer_segments.sql: column `abc_class` has a not_null constraint but no not_null test" in out)
+    nodes(manifest)[f"test.{PROJECT}.not_null_columns_customer_segments.0"]["test_metadata"]["kwargs"]["columns"] \
+        = ["customer_id", "abc_class"]
     code, out = run(tmp_path, manifest)
     assert code == 0, out
 
