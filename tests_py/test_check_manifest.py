@@ -293,6 +293,78 @@ def test_model_level_lists_count_per_column(tmp_path):
     assert code == 0, out
 
 
+def _describe(manifest, model_name, column, text):
+    nodes(manifest)[f"model.{PROJECT}.{model_name}"]["columns"][column] = {
+        "name": column, "description": text, "meta": {}, "constraints": []}
+
+
+def test_one_column_described_in_different_words_across_models(tmp_path):
+    """D161: one wording per column name, so `customer_id` cannot drift into 14 phrasings."""
+    manifest = clean_manifest()
+    _describe(manifest, "int_customers_scored", "customer_id", "Primary key; a customer of the run.")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert ("columns: `customer_id` is described in 2 wordings across models (int_customers_scored (1), "
+            "customer_segments (2), stg_raw__customers (2))") in out
+    assert out.strip().endswith("1 problems")
+
+
+def test_the_same_words_laid_out_differently_are_one_wording(tmp_path):
+    manifest = clean_manifest()
+    _describe(manifest, "int_customers_scored", "customer_id", "The\n  customer. ")
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_a_seed_column_counts_too(tmp_path):
+    manifest = clean_manifest()
+    seed = {**model("rfm_segments", "seeds/reference/rfm_segments.csv",
+                    columns={"customer_id": "Whoever it is."}), "resource_type": "seed",
+            "unique_id": f"seed.{PROJECT}.rfm_segments"}
+    nodes(manifest)[seed["unique_id"]] = seed
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "`customer_id` is described in 2 wordings" in out and "rfm_segments (2)" in out
+
+
+@pytest.mark.parametrize("column, model_name", [
+    ("revenue", "int_customers_scored"),                     # allowed for every model: argued per name
+    ("frequency", "lifecycle_stage"),                          # allowed for one model's column only
+])
+def test_divergent_meanings_are_allowed_where_argued(tmp_path, column, model_name):
+    manifest = clean_manifest()
+    extra = model("lifecycle_stage", "models/marts/lifecycle_stage.sql")
+    nodes(manifest)[extra["unique_id"]] = extra
+    pk = data_test("unique", "lifecycle_stage", "customer_id")
+    nodes(manifest)[pk["unique_id"]] = pk
+    _describe(manifest, "customer_segments", column, "One meaning.")
+    _describe(manifest, model_name, column, "Another meaning.")
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+    # The same two wordings under a name nobody argued for are flagged.
+    _describe(manifest, "customer_segments", "recency_days", "One meaning.")
+    _describe(manifest, model_name, "recency_days", "Another meaning.")
+    assert "`recency_days` is described in 2 wordings" in run(tmp_path, manifest)[1]
+
+
+def test_checked_base_models_are_compared_among_themselves(tmp_path):
+    """Columns before validation (NULL when blank) say so; the clean models' wording cannot."""
+    manifest = clean_manifest()
+    for name in ("base_raw__orders_checked", "base_raw__renewals_checked"):
+        extra = model(name, f"models/staging/raw/{name}.sql", columns={"customer_id": "The customer, trimmed; NULL when blank."},
+                      depends_on=[f"source.{PROJECT}.raw.orders"])
+        nodes(manifest)[extra["unique_id"]] = extra
+        pk = data_test("unique", name, "customer_id")
+        nodes(manifest)[pk["unique_id"]] = pk
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+    _describe(manifest, "base_raw__renewals_checked", "customer_id", "The subscriber, trimmed.")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert ("`customer_id` is described in 2 wordings across models (base_raw__orders_checked (1), "
+            "base_raw__renewals_checked (2))") in out
+
+
 def test_source_outside_staging(tmp_path):
     manifest = clean_manifest()
     mart(manifest)["depends_on"]["nodes"].append(f"source.{PROJECT}.raw.orders")
