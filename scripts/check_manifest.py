@@ -16,6 +16,12 @@ project (not of installed packages):
   codes) or an enforced contract check constraint naming the column. A column that only looks
   like an enum (a free-text `promo_code`) opts out with `meta: {enum: false}` in its YAML.
   `raw_<name>` columns are exempt: they keep a raw text value exactly as received, valid or not;
+- a model-level `not_null_columns` / `accepted_values_columns` test (MULTI_COLUMN_TESTS) counts as
+  a `not_null` / `accepted_values` test on each column it lists; a listed column the YAML does
+  not have, and a column-level `not_null` / `accepted_values` (without a `where` config) that the
+  model-level test would cover, are reported (one node per model, D160);
+- an enforced `not_null` constraint without a `not_null` test on the column (D48: every
+  constraint has a test twin, so Spark without Delta checks it too);
 - one column name described in different words across models (compared after whitespace is
   collapsed): write the wording once, as a doc block in models/_columns.md, and use it in every
   model. Two exceptions, each argued in DIVERGENT_MEANINGS and DESCRIPTION_FAMILIES: a column
