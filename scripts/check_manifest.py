@@ -24,9 +24,10 @@ project (not of installed packages):
   constraint has a test twin, so Spark without Delta checks it too);
 - one column name described in different words across models (compared after whitespace is
   collapsed): write the wording once, as a doc block in models/_columns.md, and use it in every
-  model. Two exceptions, each argued in DIVERGENT_MEANINGS and DESCRIPTION_FAMILIES: a column
-  whose meaning truly differs between models, and the checked base models, whose columns hold
-  values before validation (compared only among themselves);
+  model. Two kinds of exception, each argued: a column whose meaning truly differs between
+  models (DIVERGENT_MEANINGS), and families of models compared only among themselves
+  (DESCRIPTION_FAMILIES: the checked base models, whose columns hold values before validation;
+  int_purchases_as_of, orders and subscription payments in one table);
 - a broken layer rule: only models under models/staging use source(); no model refers to a
   model of a later layer (staging < intermediate < marts); names carry their layer's prefix
   (staging: stg_ or base_, intermediate: int_, marts: none of these).
