@@ -16,6 +16,7 @@ history as (
     select * from {{ ref('customer_segment_history') }}
 ),
 
+{# The seed as it is: reference seeds need no staging model (DECISIONLOG D171). #}
 segments as (
     select
         segment_code,

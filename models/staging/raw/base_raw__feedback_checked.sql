@@ -20,6 +20,7 @@ key_counts as (
     {{ natural_key_counts('feedback', natural_key) }}
 ),
 
+{# The clean customers, for the unknown_customer check (DECISIONLOG D170). #}
 customers as (
     select customer_id
     from {{ ref('stg_raw__customers') }}
