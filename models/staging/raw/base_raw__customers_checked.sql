@@ -15,7 +15,7 @@ parsed_customers as (
     select * from {{ ref('base_raw__customers_parsed') }}
 ),
 
-{#- Every record of every batch; those the reader could not read carry their reason already. #}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
 parsed as (
     select
         raw_batch,

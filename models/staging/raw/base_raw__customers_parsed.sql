@@ -19,7 +19,7 @@ raw_customers as (
     {{ raw_batch_rows('customers', unread_raw_batches('customers', this), raw_columns) }}
 ),
 
-{#- The e-mail address is stored only as its pseudonym (D85): this table keeps the text of every row. #}
+{# The e-mail address is stored only as its pseudonym (D85): this table keeps the text of every row. #}
 parsed as (
     select
         raw_batch,

@@ -20,7 +20,7 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-{#- Every record of every batch; those the reader could not read carry their reason already. #}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
 parsed as (
     select
         raw_batch,
@@ -54,7 +54,7 @@ rows_{{ part }} as (
 checked_{{ part }} as (
     select
         parsed.*,
-        coalesce(reader_reject_reason, {{ first_reject_reason([
+        coalesce(parsed.reader_reject_reason, {{ first_reject_reason([
             ("parsed.feedback_id is null", "missing_key"),
             ("parsed.customer_id is null", "missing_customer_id"),
             ("submitted_at_utc is null", "unparseable_date"),

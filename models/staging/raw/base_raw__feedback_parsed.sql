@@ -19,7 +19,7 @@ raw_feedback as (
     {{ raw_batch_rows('feedback', unread_raw_batches('feedback', this), raw_columns) }}
 ),
 
-{#- Free text is stored only as its length and a hash (the row key hashes it): never the text. #}
+{# Free text is stored only as its length and a hash (the row key hashes it): never the text. #}
 parsed as (
     select
         raw_feedback.raw_batch,

@@ -33,7 +33,7 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-{#- Every record of every batch; those the reader could not read carry their reason already. #}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
 parsed as (
     select
         raw_batch,

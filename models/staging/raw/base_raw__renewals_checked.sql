@@ -24,7 +24,7 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-{#- Every record of every batch; those the reader could not read carry their reason already. #}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
 parsed as (
     select
         raw_batch,
@@ -61,7 +61,7 @@ checked_{{ part }} as (
     select
         parsed.*,
         fx_rates.rate_to_reporting,
-        coalesce(reader_reject_reason, {{ first_reject_reason([
+        coalesce(parsed.reader_reject_reason, {{ first_reject_reason([
             ("parsed.subscription_id is null or parsed.period_start is null", "missing_key"),
             ("parsed.customer_id is null", "missing_customer_id"),
             ("period_start_utc is null or period_end_utc is null", "unparseable_date"),
