@@ -129,17 +129,25 @@
 
     Rows of `once` are alone on their key: occurrence 1, and kept when valid. Rows of
     `repeated` are ranked by one window: rows of one natural key, valid rows first, latest
-    load first, ties by the row hash. `load_rank` numbers the valid rows in that order
-    (1 = the row kept). `hash_occurrence` numbers identical raw rows apart: identical rows
-    share the natural key and tie on every sort column, so row_number - rank + 1 counts
-    1, 2, ... within each run of copies (rows that differ never tie: the row hash is a sort
-    column).
+    load first, ties by the row hash, then by the batch: of two identical rows sent in two
+    batches, the one of the batch whose name sorts last is kept (D141), so which copy is the
+    duplicate never depends on the order the engine reads them in. `load_rank` numbers the
+    valid rows in that order (1 = the row kept). `hash_occurrence` numbers identical raw rows
+    apart, across batches: identical rows share the natural key and tie on every sort column
+    but the batch, so row_number (batch included) - rank (batch left out) + 1 counts 1, 2, ...
+    within each run of copies (rows that differ never tie: the row hash is a sort column).
 -#}
 {% macro rank_duplicates(once, repeated, natural_key, columns) -%}
-    {%- set over -%}
+    {%- set over_copies -%}
         over (
             partition by {{ natural_key | join(', ') }}
             order by invalid_reason is null desc, loaded_at_utc desc nulls last, row_hash desc
+        )
+    {%- endset -%}
+    {%- set over -%}
+        over (
+            partition by {{ natural_key | join(', ') }}
+            order by invalid_reason is null desc, loaded_at_utc desc nulls last, row_hash desc, raw_batch desc
         )
     {%- endset -%}
     {%- set string = dbt.type_string() -%}
@@ -170,7 +178,7 @@
     from (
         select
             hashed.*,
-            row_number() {{ over }} - rank() {{ over }} + 1 as hash_occurrence,
+            row_number() {{ over }} - rank() {{ over_copies }} + 1 as hash_occurrence,
             case
                 when hashed.invalid_reason is null
                     then row_number() {{ over }}
