@@ -70,11 +70,23 @@
             left join key_counts on parsed.order_id = key_counts.order_id
             where key_counts.key_rows is not null or parsed.order_id is null
         ),
-        ...                           -- each part checked: checked_once, checked_repeated
-        ranked as (                   -- rank_duplicates('checked_once', 'checked_repeated', ...)
-            select checked_once.*, <keys of a row alone on its key> from checked_once
+        checked_once as (...),        -- each part checked by the model: invalid_reason
+        checked_repeated as (...),
+        ranked as (                   -- rank_duplicates('checked_once', 'checked_repeated', ['order_id'], ...)
+            select checked_once.*,    -- alone on its key: kept when valid, never a duplicate
+                1 as load_rank, invalid_reason as reject_reason,
+                md5(<text values>) || '-1' as raw_row_key       -- on rejected rows only
+            from checked_once
             union all
-            select ... <row_number over the rows of one key> ... from checked_repeated
+            select ranked.*,          -- shared key: the valid row loaded last is kept
+                coalesce(invalid_reason, case when load_rank > 1 then 'duplicate' end) as reject_reason,
+                row_hash || '-' || hash_occurrence as raw_row_key  -- on rejected rows only
+            from (
+                select hashed.*,
+                    row_number() over (partition by order_id order by invalid_reason is null desc,
+                        loaded_at_utc desc nulls last, row_hash desc, raw_batch desc) as load_rank, ...
+                from (select checked_repeated.*, md5(<text values>) as row_hash from checked_repeated) as hashed
+            ) as ranked
         )
 
     natural_key_counts: the natural keys that more than one row of `relation` shares, with how

@@ -3,15 +3,15 @@
     them readable as the source `raw`, on every engine, before any model runs.
 
     The preflight (D81) validates the settings (TIERING_RAW_FORMAT, TIERING_RAW_ENCODING), then
-    looks for every file of the contract (models/staging/raw/_raw__sources.yml) and reads each
-    present file's header. A missing required file (customers), a required column missing from
+    looks for every entity of the contract (models/staging/raw/_raw__sources.yml), as one file or
+    a folder of batch files (raw_batches, D140), and reads each present file's header. A missing required file (customers), a required column missing from
     a header, or a missing or empty folder are collected and reported together, in one error,
     before any model runs. An absent optional file (orders, renewals, feedback) is read as an
     empty file and said so in the log.
 
     DuckDB reads the files where they lie (raw_relation): nothing to register. Spark has no
-    FROM-clause reader that takes a header row, so each file is registered as an external table
-    over the file, in the source's schema (`raw.customers` ...): every column text, like DuckDB,
+    FROM-clause reader that takes a header row, so each file (or folder) is registered as an
+    external table over it, in the source's schema (`raw.customers` ...): every column text, like DuckDB,
     and dropping the table never deletes the file; an absent optional file becomes an empty
     table with the contract's columns. CSV options match the files the contract describes: a
     header row, `"` quotes doubled inside a value, line breaks inside quotes.
