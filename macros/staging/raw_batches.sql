@@ -109,6 +109,16 @@
     {%- set batches = raw_batches(entity) -%}
     {%- set present = batches | map(attribute='name') | list -%}
     {%- set removed = stored.keys() | reject('in', present) | list | sort -%}
+    {#- the demo seed and the user's files are two data sources, not batches of one: a switch
+        between them drops the other source's rows (D142) -#}
+    {%- set seed_name = 'raw_' ~ entity -%}
+    {%- set switched = removed | select('equalto', seed_name) | list if raw_data_path()
+                       else removed | reject('equalto', seed_name) | list -%}
+    {%- if switched and execute -%}
+        {%- do log("Raw " ~ entity ~ ": the data source changed (demo seed / TIERING_RAW_PATH): the rows of "
+                   ~ switched | join(', ') ~ " are dropped", info=true) -%}
+    {%- endif -%}
+    {%- set removed = removed | reject('in', switched) | list -%}
     {%- if removed -%}
         {{ exceptions.raise_compiler_error(
             "Raw " ~ entity ~ " batch(es) loaded before are gone: " ~ removed | join(', ')
