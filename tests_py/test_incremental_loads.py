@@ -6,8 +6,9 @@ schedule does, a few batches per run into the same DuckDB file: 2022-2023, then 
 and `today`; then a late batch that corrects orders of the first batch (a later loaded_at, another
 amount: the latest load wins across batches) and re-sends one order unchanged, in the same run as
 a changed file (an order batch rewritten with one row fewer and one amount changed: it is read
-again and its old rows are gone). That last run is a whole `dbt build` with every data test and
-the load gate.
+again and its old rows are gone). That last run is what `make build` runs, `python -m publication
+build`: the whole build with every data test and the load gate, then the publication. Two
+batches hold the same malformed line at the same line number.
 A second warehouse builds the same final files from scratch with `--full-refresh`.
 
 Every staging table (the parsed batches, the checked rows, the clean and quarantine models, the
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dbt_project_runner import generate_raw, run_dbt
+from dbt_project_runner import PROJECT, dbt_env, generate_raw, publication_command, run_dbt
 
 pytestmark = pytest.mark.incremental
 
@@ -34,7 +36,8 @@ ENTITIES = ("customers", "orders", "renewals", "feedback")
 VARS = {"plausible_date_max": "2026-06-30"}
 STAGING_ONLY = ["build", "--select", "+path:models/staging", "--exclude-resource-type", "test",
                 "--exclude-resource-type", "unit_test"]
-EVERYTHING = ["build", "--exclude-resource-type", "unit_test"]
+# the last incremental run is what `make build` runs: the build, then the publication
+EVERYTHING = ["--exclude-resource-type", "unit_test"]
 SCHEMAS = ("staging", "intermediate", "marts")
 
 
@@ -87,6 +90,16 @@ def _change_file(path: Path) -> None:
     _write(path, header, rows)
 
 
+MALFORMED = "too,many,fields,for,an,order,row,a,b,c,d,e,f,g,h"
+
+
+def _insert_malformed_line(path: Path) -> None:
+    """The same malformed record (too many fields) as line 3 of a batch file."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(2, MALFORMED)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def _tables(db: Path) -> dict[tuple[str, str], list[str]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -126,6 +139,8 @@ def _differences(incremental: Path, scratch: Path) -> dict[str, tuple[int, int]]
 def loads(tmp_path_factory):
     base = tmp_path_factory.mktemp("incremental")
     batches = generate_raw(base / "generated", customers=2000, seed=42, batches="monthly")
+    for month in ("2022-01", "2022-02"):
+        _insert_malformed_line(batches / "orders" / f"{month}.csv")
     raw = base / "raw"
     inc_work, scr_work = base / "incremental_build", base / "scratch_build"
     logs = []
@@ -134,12 +149,19 @@ def loads(tmp_path_factory):
         proc = run_dbt(args, inc_work, raw_path=raw, dbt_vars=VARS)
         logs.append(proc.stdout)
 
+    def load_and_publish():
+        proc = subprocess.run(publication_command("build", inc_work, EVERYTHING, dbt_vars=VARS),
+                              env=dbt_env(inc_work, raw), cwd=PROJECT, capture_output=True, text=True,
+                              timeout=1200)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        logs.append(proc.stdout)
+
     for keep in (lambda name: name < "2024", lambda name: name < "2025", lambda name: True):
         _copy_batches(batches, raw, keep)
         load(STAGING_ONLY)
     corrected = _late_correction(raw)
     _change_file(raw / "orders" / "2024-03.csv")
-    load(EVERYTHING)
+    load_and_publish()
     run_dbt(["build", "--full-refresh", "--exclude-resource-type", "test", "--exclude-resource-type",
              "unit_test"], scr_work, raw_path=raw, dbt_vars=VARS)
     return {"raw": raw, "inc": inc_work / "warehouse.duckdb", "scr": scr_work / "warehouse.duckdb",
@@ -155,6 +177,7 @@ def test_each_run_read_only_its_new_or_changed_batches(loads):
     assert "Raw orders: 12 new or changed batch(es) of 36 to read" in logs[1]
     # the late correction and the changed file
     assert "Raw orders: 2 new or changed batch(es) of 50 to read" in logs[3]
+    assert "Published file:" in logs[3]
     con = duckdb.connect(str(loads["inc"]), read_only=True)
     batches = con.execute("select count(distinct raw_batch) from staging.base_raw__orders_parsed").fetchall()
     con.close()
@@ -192,3 +215,18 @@ def test_a_removed_batch_stops_the_next_run(loads, tmp_path):
         shutil.move(moved, raw / "orders" / "2022-01.csv")
     assert proc.returncode != 0
     assert "batch(es) loaded before are gone: orders/2022-01.csv" in proc.stdout
+
+
+def test_malformed_lines_are_quarantined_per_batch(loads):
+    """The same broken line at the same line number of two batches: two quarantine rows, each
+    with its batch's line number and a key of its own."""
+    con = duckdb.connect(str(loads["inc"]), read_only=True)
+    rows = con.execute("select raw_batch, raw_line_number, raw_row_key from staging.base_raw__orders_checked "
+                       "where reject_reason = 'malformed_row' order by raw_batch").fetchall()
+    batches = con.execute("select raw_batch, raw_rows - clean_rows - rejected_rows - duplicate_rows "
+                          "from staging.stg_raw__batch_reconciliation where raw_batch in "
+                          "('orders/2022-01.csv', 'orders/2022-02.csv') order by raw_batch").fetchall()
+    con.close()
+    assert [(batch, line) for batch, line, _ in rows] == [("orders/2022-01.csv", 3), ("orders/2022-02.csv", 3)]
+    assert rows[0][2] != rows[1][2]
+    assert batches == [("orders/2022-01.csv", 0), ("orders/2022-02.csv", 0)]
