@@ -1,7 +1,7 @@
 """Synthetic raw data for the customer-tiering warehouse (客户分层分阶管理).
 
-Writes the four raw entities of the README's "Raw data contract" -- customers, orders,
-renewals, feedback -- with every value as text, plus ``_manifest.json``.  Run it with
+Writes the four raw entities of the raw data contract (docs/raw-data-contract.md) -- customers,
+orders, renewals, feedback -- with every value as text, plus ``_manifest.json``.  Run it with
 ``python -m generator --help``.
 
 How the data is made

@@ -10,6 +10,7 @@ status   prints which publication the published file serves, and whether the lat
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import subprocess
@@ -38,10 +39,23 @@ def _target_path(dbt_args: list[str]) -> str | None:
     return None
 
 
+def _dbt_environment(stdout_is_terminal: bool) -> dict[str, str]:
+    """The child's environment: no colour codes where nobody sees colours (D162). dbt colours its
+    output and its log file by default, wherever they go; here the output gets colours only when
+    it is a terminal and the log file never. A DBT_USE_COLORS / DBT_USE_COLORS_FILE the user set
+    wins, as does --use-colors on the command line."""
+    env = dict(os.environ)
+    if not stdout_is_terminal:
+        env.setdefault("DBT_USE_COLORS", "false")
+    env.setdefault("DBT_USE_COLORS_FILE", "false")
+    return env
+
+
 def _run_dbt_build(dbt_args: list[str]) -> int:
     """`dbt build <args>` in a child process, waited for whatever happens: SIGTERM is passed on to
     dbt; Ctrl-C (SIGINT) already reaches dbt from the terminal, so here it only does not kill us."""
-    child = subprocess.Popen([_dbt_executable(), "build", *dbt_args])
+    child = subprocess.Popen([_dbt_executable(), "build", *dbt_args],
+                             env=_dbt_environment(sys.stdout.isatty()))
 
     def forward(signum, _frame):
         child.send_signal(signum)
@@ -65,8 +79,9 @@ def _report(result: Published, seconds: float, settings: Settings) -> None:
     pub = result.publication
     print(f"\nPublished {pub.publication_id}{' (a replay)' if pub.is_replay else ''}: as of {pub.as_of_date}, "
           f"build {pub.dbt_invocation_id}, commit {pub.git_commit}")
+    width = max((len(table) for table in result.row_counts), default=0)
     for table, rows in result.row_counts.items():
-        print(f"  {table:<22} {rows:>12,} rows")
+        print(f"  {table:<{width}} {rows:>12,} rows")
     if result.reconciliation:
         print("  raw data (raw = clean + rejected + duplicates):")
         for entity, raw, clean, rejected, duplicates, *_ in result.reconciliation:

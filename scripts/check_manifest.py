@@ -16,6 +16,19 @@ project (not of installed packages):
   codes) or an enforced contract check constraint naming the column. A column that only looks
   like an enum (a free-text `promo_code`) opts out with `meta: {enum: false}` in its YAML.
   `raw_<name>` columns are exempt: they keep a raw text value exactly as received, valid or not;
+- a model-level `not_null_columns` / `accepted_values_columns` test (MULTI_COLUMN_TESTS) counts as
+  a `not_null` / `accepted_values` test on each column it lists; a listed column the YAML does
+  not have, and a column-level `not_null` / `accepted_values` (without a `where` config) that the
+  model-level test would cover, are reported (one node per model, D160);
+- an enforced `not_null` constraint without a `not_null` test on the column (D48: every
+  constraint has a test twin, so Spark without Delta checks it too);
+- one column name described in different words across models (compared after whitespace is
+  collapsed): write the wording once, as a doc block in models/_columns.md, and use it in every
+  model. Two kinds of exception, each argued: a column whose meaning truly differs between
+  models (DIVERGENT_MEANINGS), and families of models compared only among themselves
+  (DESCRIPTION_FAMILIES: the checked base models, whose columns hold values before validation;
+  the parsed base models, whose columns hold the raw text and its parsed values; int_purchases_as_of,
+  orders and subscription payments in one table);
 - a broken layer rule: only models under models/staging use source(); no model refers to a
   model of a later layer (staging < intermediate < marts); names carry their layer's prefix
   (staging: stg_ or base_, intermediate: int_, marts: none of these).
@@ -45,6 +58,51 @@ ENUM_SUFFIXES = (
 ENUM_NAMES = {"status", "kind", "billing_cycle", "customer_type"}
 RAW_TEXT_PREFIX = "raw_"  # staging keeps each raw text value as received in raw_<column>
 ENUM_GUARD_TESTS = {"accepted_values", "relationships"}
+# One wording per column name across models (D161), except where the meaning truly differs. A key
+# is a column name (every model that carries it) or `model.column` (that model's column only).
+DIVERGENT_MEANINGS = {
+    "revenue": "net revenue summed over each mart's own grain: a segment's customers, a cohort month, "
+               "a migration move, the retained subscriptions' periods",
+    "customers": "a count of customers at each model's own grain: a segment, a score bin, a move",
+    "cohort_month": "churn cohorts start at the first purchase, subscription cohorts at the first period",
+    "retention_rate": "customers per cohort month in churn_cohort, subscriptions per billing period in "
+                      "subscription_cohort",
+    "revenue_retention": "as retention_rate: months of a customer cohort or billing periods of a subscription cohort",
+    "is_partial_period": "a calendar month in churn_cohort, a billing period in subscription_cohort",
+    "periods_since_start": "billing periods since a cohort's start in subscription_cohort; the place in an "
+                           "unbroken run of renewals (NULL after a restart) in int_subscription_payments",
+    "dimension": "an RFM dimension (recency, frequency, monetary) in int_rfm_cut_points; what moved "
+                 "(segment, value tier, lifecycle stage) in segment_migration",
+    "status": "an order's status in the orders models, a subscription period's state at export in the "
+              "renewals models",
+    "currency": "an order's own currency, a period's own currency, the currency a rate converts (fx_rates)",
+    "int_customers_clv_inputs.frequency": "the BG/NBD convention of the CLV inputs: repeat purchase days "
+                                          "(purchase days - 1), not the RFM count of purchases",
+    "lifecycle_stage.frequency": "0 for a customer without a purchase (a count the lifecycle rules "
+                                 "compare), where the RFM models leave a prospect's frequency NULL",
+    "int_customers_staged_by_as_of_date.frequency": "as lifecycle_stage.frequency, one row per as-of date",
+    "subscription_cohort.billing_cycle": "a cohort key: the cycle of the subscriptions' first period, in "
+                                         "which periods_since_start counts",
+    "int_subscription_periods_as_of.renewed_date": "as of the as-of date: NULL when the renewal was paid "
+                                                   "after it; in staging, the payment date as received",
+    "int_subscription_periods_by_as_of_date.renewed_date": "as int_subscription_periods_as_of.renewed_date, "
+                                                           "per as-of date",
+}
+# Models whose columns are compared only among themselves (model name prefix -> family): the
+# checked base models hold every raw row before validation, so their columns are NULL when blank
+# and text as received; int_purchases_as_of holds orders and subscription payments in one table,
+# so each order column says what it holds on a payment (NULL, 0, the period's amount).
+DESCRIPTION_FAMILIES = {"base_raw__": "checked", "int_purchases_as_of": "purchases"}
+# ... except the parsed base models (name suffix), whose columns hold the raw text as received
+# and its parsed values, before any check (docs/incremental-loads.md)
+DESCRIPTION_FAMILY_SUFFIXES = {"_parsed": "parsed"}
+
+# Model-level tests over several columns (tests/generic): the per-column test each one stands
+# for, and the argument that lists the columns (a list, or a map keyed by column).
+MULTI_COLUMN_TESTS = {
+    "not_null_columns": ("not_null", "columns"),
+    "accepted_values_columns": ("accepted_values", "values_by_column"),
+}
 
 
 def normalise(column_name):
@@ -86,10 +144,23 @@ def tests_by_model(manifest):
         if not target:
             continue
         metadata = node["test_metadata"]
-        column = node.get("column_name") or metadata.get("kwargs", {}).get("column_name")
+        kwargs = metadata.get("kwargs") or {}
+        if metadata.get("name") in MULTI_COLUMN_TESTS:
+            kind, argument = MULTI_COLUMN_TESTS[metadata["name"]]
+            listed = kwargs.get(argument) or []
+            attached.setdefault(target, []).extend(
+                (kind, normalise(column)) for column in ([listed] if isinstance(listed, str) else listed)
+            )
+            continue
+        column = node.get("column_name") or kwargs.get("column_name")
+        per_column = (metadata.get("name") in {kind for kind, _ in MULTI_COLUMN_TESTS.values()}
+                      and column and not (node.get("config") or {}).get("where"))
         attached.setdefault(target, []).append(
             (metadata.get("name"), normalise(column) if column else None)
         )
+        if per_column:
+            # One node per column where a model-level test covers the list (D160).
+            attached[target].append(("per_column:" + metadata["name"], normalise(column)))
     return attached
 
 
@@ -131,6 +202,20 @@ def check_model(model, tests, catalog_columns, models_by_id):
         for column in sorted(columns - produced):
             problems.append(f"column `{column}` is listed in the YAML but not produced by the SQL")
         columns |= produced
+
+    multi_names = {kind: name for name, (kind, _) in MULTI_COLUMN_TESTS.items()}
+    for test, column in tests:
+        if test in multi_names and column and column not in yaml_columns:
+            problems.append(f"`{multi_names[test]}` lists `{column}`, which is not a column of the YAML")
+        if test.startswith("per_column:"):
+            kind = test.split(":", 1)[1]
+            problems.append(f"column `{column}` has its own `{kind}` test: list it in the model's "
+                            f"`{multi_names[kind]}` test instead (one node per model, D160)")
+    not_null = {column for test, column in tests if test == "not_null" and column}
+    for kind, column, _ in constraints:
+        if kind == "not_null" and column and column not in not_null:
+            problems.append(f"column `{column}` has a not_null constraint but no not_null test "
+                            "(list it in `not_null_columns`; D48: every constraint has a test twin)")
 
     has_primary_key = any(
         (test == "unique" and column) or test == "unique_combination" for test, column in tests
@@ -181,6 +266,38 @@ def check_model(model, tests, catalog_columns, models_by_id):
     return problems, len(columns)
 
 
+def family_of(node):
+    """Which models a column's description is compared with (DESCRIPTION_FAMILIES)."""
+    for suffix, family in DESCRIPTION_FAMILY_SUFFIXES.items():
+        if node.get("name", "").startswith("base_raw__") and node.get("name", "").endswith(suffix):
+            return family
+    for prefix, family in DESCRIPTION_FAMILIES.items():
+        if node.get("name", "").startswith(prefix):
+            return family
+    return "clean"
+
+
+def divergent_descriptions(nodes):
+    """One line per column name described in more than one wording across models of a family."""
+    wordings = {}
+    for node in nodes:
+        for name, column in (node.get("columns") or {}).items():
+            key = normalise(name)
+            if key in DIVERGENT_MEANINGS or f"{node['name']}.{key}" in DIVERGENT_MEANINGS:
+                continue
+            text = " ".join((column.get("description") or "").split())
+            if text:
+                wordings.setdefault((family_of(node), key), {}).setdefault(text, []).append(node["name"])
+    lines = []
+    for (family, column), texts in sorted(wordings.items()):
+        if len(texts) > 1:
+            models = ", ".join(f"{m} ({i + 1})" for i, (_, ms) in enumerate(sorted(texts.items()))
+                               for m in sorted(ms))
+            lines.append(f"columns: `{column}` is described in {len(texts)} wordings across models "
+                         f"({models}): write it once as a doc block (models/_columns.md)")
+    return lines
+
+
 def check(manifest, catalog=None):
     """(problem lines, model count, column count) for a loaded manifest (and catalog)."""
     project = manifest.get("metadata", {}).get("project_name")
@@ -201,6 +318,9 @@ def check(manifest, catalog=None):
         problems, columns = check_model(model, tests.get(uid, []), catalog_columns, models)
         column_count += columns
         lines.extend(f"{model.get('original_file_path', uid)}: {problem}" for problem in problems)
+    seeds = [node for node in manifest.get("nodes", {}).values()
+             if node.get("resource_type") == "seed" and (project is None or node.get("package_name") == project)]
+    lines.extend(divergent_descriptions([*models.values(), *seeds]))
     return lines, len(models), column_count
 
 

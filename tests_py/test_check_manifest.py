@@ -60,11 +60,11 @@ def clean_manifest():
               columns={"customer_id": "The customer.", "abc_class": "A, B or C."},
               depends_on=[f"model.{PROJECT}.int_customers_scored", f"seed.{PROJECT}.rfm_segments"]),
         data_test("unique", "stg_raw__customers", "customer_id"),
-        data_test("accepted_values", "stg_raw__customers", "customer_type", values=["b2b", "b2c"]),
+        data_test("accepted_values_columns", "stg_raw__customers", values_by_column={"customer_type": ["b2b", "b2c"]}),
         data_test("unique", "int_customers_scored", "customer_id"),
         data_test("unique", "customer_segments", "customer_id"),
-        data_test("accepted_values", "customer_segments", "abc_class", values=["A", "B", "C"]),
-        data_test("not_null", "customer_segments", "customer_id"),
+        data_test("accepted_values_columns", "customer_segments", values_by_column={"abc_class": ["A", "B", "C"]}),
+        data_test("not_null_columns", "customer_segments", columns=["customer_id"]),
     ]
     return {
         "metadata": {"project_name": PROJECT},
@@ -205,7 +205,7 @@ def test_enforced_primary_key_constraint_is_a_primary_key(tmp_path, level):
 def test_enum_column_without_accepted_values(tmp_path, column):
     manifest = clean_manifest()
     mart(manifest)["columns"][column] = {"name": column, "description": "An enum.", "meta": {}, "constraints": []}
-    drop_test(manifest, f"test.{PROJECT}.accepted_values_customer_segments")
+    drop_test(manifest, f"test.{PROJECT}.accepted_values_columns_customer_segments")
     code, out = run(tmp_path, manifest)
     assert code == 1
     assert f"enum column `{column}` has no accepted_values" in out
@@ -242,7 +242,7 @@ def test_enum_guarded_by_relationships_or_opted_out(tmp_path):
 @pytest.mark.parametrize("level", ["model", "column"])
 def test_enforced_check_constraint_guards_an_enum(tmp_path, level):
     manifest = clean_manifest()
-    drop_test(manifest, f"test.{PROJECT}.accepted_values_customer_segments")
+    drop_test(manifest, f"test.{PROJECT}.accepted_values_columns_customer_segments")
     check = {"type": "check", "expression": "abc_class in ('A', 'B', 'C')"}
     if level == "model":
         mart(manifest)["constraints"] = [check]
@@ -252,6 +252,117 @@ def test_enforced_check_constraint_guards_an_enum(tmp_path, level):
     mart(manifest)["contract"] = {"enforced": True}
     code, out = run(tmp_path, manifest)
     assert code == 0, out
+
+
+@pytest.mark.parametrize("kind, kwargs", [("not_null", {}), ("accepted_values", {"values": ["A", "B", "C"]})])
+def test_a_column_level_test_the_model_level_one_covers_is_flagged(tmp_path, kind, kwargs):
+    """One node per model (D160): a per-column not_null or accepted_values belongs in the list."""
+    manifest = clean_manifest()
+    per_column = data_test(kind, "customer_segments", "abc_class", **kwargs)
+    nodes(manifest)[per_column["unique_id"]] = per_column
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert (f"customer_segments.sql: column `abc_class` has its own `{kind}` test: "
+            f"list it in the model's `{kind}_columns` test instead") in out
+    # Conditional (config `where`): a different check, so it stays a test of its own.
+    per_column["config"] = {"where": "abc_class <> 'C'"}
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_a_listed_column_must_be_a_yaml_column(tmp_path):
+    manifest = clean_manifest()
+    nodes(manifest)[f"test.{PROJECT}.not_null_columns_customer_segments.0"]["test_metadata"]["kwargs"]["columns"] \
+        = ["customer_id", "custmer_type"]
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "customer_segments.sql: `not_null_columns` lists `custmer_type`, which is not a column of the YAML" in out
+
+
+def test_model_level_lists_count_per_column(tmp_path):
+    """accepted_values_columns guards each enum it lists; not_null_columns twins each not_null constraint."""
+    manifest = clean_manifest()
+    mart(manifest)["contract"] = {"enforced": True}
+    mart(manifest)["columns"]["abc_class"]["constraints"] = [{"type": "not_null", "expression": None}]
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert ("customer_segments.sql: column `abc_class` has a not_null constraint but no not_null test" in out)
+    nodes(manifest)[f"test.{PROJECT}.not_null_columns_customer_segments.0"]["test_metadata"]["kwargs"]["columns"] \
+        = ["customer_id", "abc_class"]
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def _describe(manifest, model_name, column, text):
+    nodes(manifest)[f"model.{PROJECT}.{model_name}"]["columns"][column] = {
+        "name": column, "description": text, "meta": {}, "constraints": []}
+
+
+def test_one_column_described_in_different_words_across_models(tmp_path):
+    """D161: one wording per column name, so `customer_id` cannot drift into 14 phrasings."""
+    manifest = clean_manifest()
+    _describe(manifest, "int_customers_scored", "customer_id", "Primary key; a customer of the run.")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert ("columns: `customer_id` is described in 2 wordings across models (int_customers_scored (1), "
+            "customer_segments (2), stg_raw__customers (2))") in out
+    assert out.strip().endswith("1 problems")
+
+
+def test_the_same_words_laid_out_differently_are_one_wording(tmp_path):
+    manifest = clean_manifest()
+    _describe(manifest, "int_customers_scored", "customer_id", "The\n  customer. ")
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+
+
+def test_a_seed_column_counts_too(tmp_path):
+    manifest = clean_manifest()
+    seed = {**model("rfm_segments", "seeds/reference/rfm_segments.csv",
+                    columns={"customer_id": "Whoever it is."}), "resource_type": "seed",
+            "unique_id": f"seed.{PROJECT}.rfm_segments"}
+    nodes(manifest)[seed["unique_id"]] = seed
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert "`customer_id` is described in 2 wordings" in out and "rfm_segments (2)" in out
+
+
+@pytest.mark.parametrize("column, model_name", [
+    ("revenue", "int_customers_scored"),                     # allowed for every model: argued per name
+    ("frequency", "lifecycle_stage"),                          # allowed for one model's column only
+])
+def test_divergent_meanings_are_allowed_where_argued(tmp_path, column, model_name):
+    manifest = clean_manifest()
+    extra = model("lifecycle_stage", "models/marts/lifecycle_stage.sql")
+    nodes(manifest)[extra["unique_id"]] = extra
+    pk = data_test("unique", "lifecycle_stage", "customer_id")
+    nodes(manifest)[pk["unique_id"]] = pk
+    _describe(manifest, "customer_segments", column, "One meaning.")
+    _describe(manifest, model_name, column, "Another meaning.")
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+    # The same two wordings under a name nobody argued for are flagged.
+    _describe(manifest, "customer_segments", "recency_days", "One meaning.")
+    _describe(manifest, model_name, "recency_days", "Another meaning.")
+    assert "`recency_days` is described in 2 wordings" in run(tmp_path, manifest)[1]
+
+
+def test_checked_base_models_are_compared_among_themselves(tmp_path):
+    """Columns before validation (NULL when blank) say so; the clean models' wording cannot."""
+    manifest = clean_manifest()
+    for name in ("base_raw__orders_checked", "base_raw__renewals_checked"):
+        extra = model(name, f"models/staging/raw/{name}.sql", columns={"customer_id": "The customer, trimmed; NULL when blank."},
+                      depends_on=[f"source.{PROJECT}.raw.orders"])
+        nodes(manifest)[extra["unique_id"]] = extra
+        pk = data_test("unique", name, "customer_id")
+        nodes(manifest)[pk["unique_id"]] = pk
+    code, out = run(tmp_path, manifest)
+    assert code == 0, out
+    _describe(manifest, "base_raw__renewals_checked", "customer_id", "The subscriber, trimmed.")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    assert ("`customer_id` is described in 2 wordings across models (base_raw__orders_checked (1), "
+            "base_raw__renewals_checked (2))") in out
 
 
 def test_source_outside_staging(tmp_path):

@@ -74,6 +74,23 @@ SEEDS = {
         C2,2024-01,-5
         C3,2024-02,
     """,
+    # C2 has no customer_id, C3 no region; the scores of C2 and C4 are missing.
+    "required_bad": """
+        customer_id,region,score
+        C1,north,1
+        ,south,
+        C3,,2
+        C4,east,
+    """,
+    # Region is NULL on C4 (not an accepted-values failure); west and cycle 5 appear twice each.
+    "enums": """
+        customer_id,region,cycle_months
+        C1,north,1
+        C2,south,3
+        C3,west,12
+        C4,,5
+        C5,west,5
+    """,
     # A checked raw entity: one row in five rejected for a reason other than `duplicate`.
     "loads_ok": """
         raw_row_key,reject_reason
@@ -250,6 +267,46 @@ seeds:
             expression: amount >= 0
             where: customer_id = 'C3'
 
+  - name: required_bad
+    data_tests:
+      - not_null_columns:
+          name: not_null_columns__fail
+          config:
+            store_failures: true
+          arguments:
+            columns: [customer_id, region, score]
+      - not_null_columns:
+          name: not_null_columns__one_column_as_text__fail
+          arguments:
+            columns: score
+      - not_null_columns:
+          name: not_null_columns__where__pass
+          config:
+            where: "customer_id = 'C1'"
+          arguments:
+            columns: [customer_id, region, score]
+
+  - name: enums
+    data_tests:
+      - not_null_columns:
+          name: not_null_columns__pass
+          arguments:
+            columns: [customer_id, cycle_months]
+      - accepted_values_columns:
+          name: accepted_values_columns__pass
+          arguments:
+            values_by_column:
+              region: [north, south, west]
+              cycle_months: [1, 3, 12, 5]
+      - accepted_values_columns:
+          name: accepted_values_columns__fail
+          config:
+            store_failures: true
+          arguments:
+            values_by_column:
+              region: [north, south]
+              cycle_months: [1, 3, 12]
+
   - name: loads_ok
     columns:
       - name: reject_reason
@@ -290,6 +347,14 @@ EXPECTED_FAILURES = {
     "row_count_matches__fail": 1,  # one pair of counts
     "reject_rate_within__fail": 1,
     "reject_rate_within__no_clean_rows__fail": 1,
+    "not_null_columns__fail": 3,  # one row per column with NULLs: customer_id, region, score
+    "not_null_columns__one_column_as_text__fail": 1,  # score
+    "accepted_values_columns__fail": 2,  # region west, cycle_months 5
+}
+# The failing rows themselves, for the tests whose rows name a column (store_failures).
+EXPECTED_FAILURE_ROWS = {
+    "not_null_columns__fail": {("customer_id", 1), ("region", 1), ("score", 2)},
+    "accepted_values_columns__fail": {("region", "west", 2), ("cycle_months", "5", 2)},
 }
 EXPECTED_PASSES = {
     "score_in_range__pass",
@@ -308,6 +373,9 @@ EXPECTED_PASSES = {
     "row_count_matches__pass",
     "row_count_matches__compare_where__pass",
     "reject_rate_within__pass",
+    "not_null_columns__pass",
+    "not_null_columns__where__pass",
+    "accepted_values_columns__pass",
 }
 
 
@@ -350,7 +418,7 @@ def _write_project(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def harness_statuses(tmp_path_factory) -> dict:
+def harness_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("generic_tests_harness")
     _write_project(root)
     completed = run_dbt(["build"], root, project=root, check=False, timeout=300)
@@ -364,7 +432,12 @@ def harness_statuses(tmp_path_factory) -> dict:
             statuses[name] = (result["status"], result.get("failures"), result.get("message"))
         else:
             assert result["status"] == "success", result
-    return statuses
+    return root, statuses
+
+
+@pytest.fixture(scope="module")
+def harness_statuses(harness_root) -> dict:
+    return harness_root[1]
 
 
 def test_every_generic_test_is_exercised_both_ways():
@@ -392,3 +465,18 @@ def test_exactly_the_expected_tests_fail(harness_statuses):
 def test_the_others_pass(harness_statuses):
     passed = {name for name, (status, _, _) in harness_statuses.items() if status == "pass"}
     assert passed == EXPECTED_PASSES
+
+
+@pytest.mark.parametrize("test_name", sorted(EXPECTED_FAILURE_ROWS))
+def test_failing_rows_name_the_columns(harness_root, test_name):
+    """A model-level test over several columns says which column failed, and how."""
+    import duckdb  # noqa: PLC0415 - the harness's own database, read after dbt has exited
+
+    root, _ = harness_root
+    with duckdb.connect(str(root / "harness.duckdb"), read_only=True) as con:
+        schema = con.execute("select table_schema from information_schema.tables where table_name = ?",
+                             [test_name]).fetchone()
+        assert schema, f"no stored failures for {test_name}"
+        rows = con.execute(f'select * from "{schema[0]}"."{test_name}"').fetchall()
+    assert {tuple(int(v) if isinstance(v, (int, float)) else v for v in row) for row in rows} \
+        == EXPECTED_FAILURE_ROWS[test_name]

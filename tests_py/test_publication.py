@@ -26,6 +26,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -191,6 +192,39 @@ def test_first_build_publishes_and_says_where(story):
     assert f"Published file: {story['published']} (publication took" in story["first_output"]
     for mart in MARTS:
         assert f"  {mart} " in story["first_output"], f"the end-of-build summary lacks {mart}"
+
+
+def test_the_build_output_has_no_colour_codes_and_ends_with_the_summary(story):
+    """Captured (not a terminal): plain text, ending with as-of date, rows per mart, the
+    reconciliation and where the file is (README "Publication")."""
+    output = story["first_output"]
+    assert "\x1b[" not in output, "colour codes in a build's output that is not a terminal"
+    summary = output[output.index("\nPublished "):]
+    assert re.search(r"^Published \S+: as of \d{4}-\d{2}-\d{2}, build ", summary.lstrip("\n"))
+    for mart in MARTS:
+        assert re.search(rf"^  {mart} +[\d,]+ rows$", summary, re.M), f"no row count for {mart}"
+    assert "raw data (raw = clean + rejected + duplicates):" in summary
+    for entity in ("customers", "orders", "renewals", "feedback"):
+        assert re.search(rf"^    {entity} +raw [\d,]+ = clean [\d,]+ \+ rejected [\d,]+ \+ duplicates [\d,]+$",
+                         summary, re.M), f"no reconciliation line for {entity}"
+    assert f"Published file: {story['published']} (" in summary
+
+
+@pytest.mark.parametrize("terminal, preset, expected", [
+    (False, {}, {"DBT_USE_COLORS": "false", "DBT_USE_COLORS_FILE": "false"}),
+    (True, {}, {"DBT_USE_COLORS": None, "DBT_USE_COLORS_FILE": "false"}),
+    (False, {"DBT_USE_COLORS": "true", "DBT_USE_COLORS_FILE": "true"},
+     {"DBT_USE_COLORS": "true", "DBT_USE_COLORS_FILE": "true"}),
+])
+def test_dbt_gets_colours_only_on_a_terminal_unless_told(monkeypatch, terminal, preset, expected):
+    from publication import cli  # noqa: PLC0415
+
+    for name in ("DBT_USE_COLORS", "DBT_USE_COLORS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in preset.items():
+        monkeypatch.setenv(name, value)
+    env = cli._dbt_environment(terminal)
+    assert {name: env.get(name) for name in expected} == expected
 
 
 def test_a_connected_bi_session_is_never_interrupted_and_sees_one_publication(story):

@@ -1,6 +1,6 @@
 """The dbt warehouse against an independent reference implementation (tests_py/reference/).
 
-The reference is written from the written definitions only (README raw data contract,
+The reference is written from the written definitions only (docs/raw-data-contract.md,
 models/_docs.md, the YAML descriptions, DECISIONLOG.md, dbt_project.yml vars, seeds/reference, the
 shared DOMAIN.md), never from the SQL. One data set of a few thousand customers is generated (plus
 hand-written subscription edge cases, tests_py/reference/fixture_data.py), the warehouse is built

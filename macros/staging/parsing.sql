@@ -16,7 +16,7 @@
 {#-
     A UTC timestamp, or NULL when the text is not a valid date or timestamp. A value with a UTC
     offset or a zone name (`2024-05-01T20:00:00+08:00`, `... Z`, `... Asia/Shanghai`) is read as
-    the instant it names; a value without one is UTC (README "Raw data contract", DECISIONLOG D71).
+    the instant it names; a value without one is UTC (docs/raw-data-contract.md, DECISIONLOG D71).
     Spark's try_cast already does both (its session zone is pinned to UTC in profiles.yml).
 -#}
 {% macro parse_timestamp(text_expression) -%}

@@ -6,8 +6,8 @@
 {#-
     A stable identifier for a raw row: a hash of all its text values plus the row's
     occurrence number among rows with the very same values, so exact copies stay apart.
-    concat_ws over non-NULL parts gives the same text as chaining `||` (so the same md5 as
-    before D55), at half the cost on DuckDB; both DuckDB and Spark have it.
+    concat_ws over non-NULL parts gives the same text as chaining `||` (hence the same md5)
+    at half the cost on DuckDB; both DuckDB and Spark have it.
 -#}
 {% macro raw_row_hash(columns) -%}
     {%- set parts = [] -%}

@@ -5,7 +5,7 @@
     environment variable TIERING_RAW_PATH (or the var `raw_data_path`) pointing at a folder
     of the user's own files, the dbt source `raw.<entity>` is read instead: its columns, and
     which of them are required, are the raw data contract (models/staging/raw/_raw__sources.yml).
-    Models never change between the two. README "Raw data contract", DECISIONLOG D80-D84.
+    Models never change between the two. docs/raw-data-contract.md, DECISIONLOG D80-D84.
 -#}
 {% macro raw_data_path() -%}
     {{- return(var('raw_data_path', env_var('TIERING_RAW_PATH', '')) | trim) -}}

@@ -39,7 +39,7 @@
                                            ~ file_format ~ " files)") -%}
                 {%- else -%}
                     {%- do log("Raw file " ~ file_name ~ " is absent: read as an empty " ~ entity
-                               ~ " file (allowed: see README 'Raw data contract')", info=true) -%}
+                               ~ " file (allowed: see docs/raw-data-contract.md)", info=true) -%}
                 {%- endif -%}
             {%- else -%}
                 {%- for batch in adapter.dispatch('raw_batches_to_check', 'customer_tiering')(raw_source, batches) -%}
@@ -66,7 +66,7 @@
             {{ exceptions.raise_compiler_error(
                 "Raw files in TIERING_RAW_PATH=" ~ raw_data_path() ~ " cannot be loaded; nothing was built:\n  - "
                 ~ problems | join("\n  - ")
-                ~ "\nSee README 'Raw data contract' for the files and columns required.") }}
+                ~ "\nSee docs/raw-data-contract.md for the files and columns required.") }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -16,6 +16,7 @@ segmented as (
     select * from {{ ref('int_customers_segmented_by_as_of_date') }}
 ),
 
+{# The seed as it is: reference seeds need no staging model (DECISIONLOG D171). #}
 segments as (
     select
         segment_code,

@@ -15,6 +15,7 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
+{# The seed as it is: reference seeds need no staging model (DECISIONLOG D171). #}
 all_segments as (
     select
         segment_code,

@@ -3,7 +3,7 @@
     business date of a purchase (doc block `purchase`: a clean completed order or a paid
     subscription period, of the sources in var `purchase_sources`), derived from the data, never
     the wall clock, and never after the business date of the latest load (loaded_at) of those
-    sources: a row without a loaded_at was loaded before every dated row (README, D70). A data
+    sources: a row without a loaded_at was loaded before every dated row (docs/raw-data-contract.md, D70). A data
     set without any purchase of those sources stops the run here, with a message, whatever the
     as-of date: there is nothing to tier. The data's latest purchase date is kept beside it:
     publication tells a replay (a given date that differs from it) from a live build

@@ -15,6 +15,7 @@ parsed_feedback as (
     select * from {{ ref('base_raw__feedback_parsed') }}
 ),
 
+{# The clean customers, for the unknown_customer check (DECISIONLOG D170). #}
 customers as (
     select customer_id
     from {{ ref('stg_raw__customers') }}

@@ -28,6 +28,7 @@ sales_channels as (
     from {{ ref('sales_channels') }}
 ),
 
+{# The clean customers, for the unknown_customer check (DECISIONLOG D170). #}
 customers as (
     select customer_id
     from {{ ref('stg_raw__customers') }}

@@ -19,6 +19,7 @@ fx_rates as (
     select * from {{ ref('stg_reference__fx_rates') }}
 ),
 
+{# The clean customers, for the unknown_customer check (DECISIONLOG D170). #}
 customers as (
     select customer_id
     from {{ ref('stg_raw__customers') }}

@@ -68,7 +68,7 @@ final as (
                 "'Load gate failed for ' || entity || ': ' || failure
                 || coalesce('; top reject reasons: ' || top_reject_reasons, '')
                 || '. No tier was built. See staging.stg_raw__' || entity || '_rejected and '
-                || 'the reconciliation printed at the end of the run (README \"Nothing is lost\").'"
+                || 'the reconciliation printed at the end of the run (docs/raw-data-contract.md, \"Nothing is lost\").'"
             ) }}
         end as passed
     from first_failure
