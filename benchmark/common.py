@@ -19,6 +19,10 @@ DBT_VARIANTS = {
     # the same build of the current marts only: no history periods (DECISIONLOG D116, D120)
     "dbt_models_tests_no_history": ["build", "--exclude-resource-type", "unit_test",
                                     "--vars", "{history_periods: 0}"],
+    # the same build on the raw data as load batches (docs/incremental-loads.md): from scratch,
+    # and the nightly run over a warehouse that has built every batch but the newest 1 % (D147)
+    "dbt_models_tests_batches": ["build", "--exclude-resource-type", "unit_test"],
+    "nightly": ["build", "--exclude-resource-type", "unit_test"],
 }
 
 
