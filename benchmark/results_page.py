@@ -56,6 +56,11 @@ def target_checks(sizes: list[dict], demo: dict | None) -> list[dict]:
         if at["size"] < 10 ** 7:
             for c in checks:
                 c["note"] = (c["note"] + "; " if c["note"] else "") + f"measured at {label}, not yet at 10^7"
+    for s in sizes:
+        v = ((s["ratios"].get("nightly / dbt_models_tests_batches") or {}).get("of_medians"))
+        if v is not None:
+            add(f"nightly build (+1 % orders batch) ≤ 1/3 of from scratch ({s['label']})", f"{v:.2f}", "≤ 0.33",
+                v <= 1 / 3, "" if v <= 1 / 3 else f"{v * 3:.1f}× over the target")
     big = [s for s in sizes if s["size"] >= 10 ** 8]
     for s in big:
         d = s["summary"].get("dbt_models_tests") or {}

@@ -13,6 +13,11 @@ project's generator, then measures, several runs each and interleaved round by r
   engine_floor_tests  the same, then every data test's compiled SQL
   scan_floor          one pass over the raw orders (benchmark/scan_floor.py)
   pandas              the pandas baseline (benchmark/pandas_marts.py)
+  dbt_models_tests_batches
+                      dbt_models_tests on the same data as load batches plus a batch of 1 % more
+                      orders (docs/incremental-loads.md), from scratch
+  nightly             the same build over a warehouse that has built every batch but the 1 % one:
+                      what a nightly run costs (DECISIONLOG D147)
 
 Each measured thing runs as its own child process, from a fresh DuckDB file, and reports wall
 time, CPU time and peak RSS. At the smallest size the pandas marts are checked equal to the dbt
@@ -47,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DBT_VARIANTS, MIB, PROJECT, duckdb_config, duckdb_settings, profile_output, size_label  # noqa: E402
 from measure import measure, tail  # noqa: E402
 from results_page import merge_previous, report_only, target_checks, write_report  # noqa: E402
-from snapshot import ensure_data, snapshot_project  # noqa: E402
+from snapshot import ensure_batches, ensure_data, snapshot_project  # noqa: E402
 from stats import median_nodes, ratios, remember_test_parents, slowest_nodes, summarise, time_by_type  # noqa: E402
 
 BENCH = PROJECT / "benchmark"
@@ -59,6 +64,7 @@ DB_NAME = "warehouse.duckdb"  # the compiled SQL names its database after this f
 
 VARIANTS = ["scan_floor", "engine_floor", "engine_floor_tests", "dbt_models", "dbt_models_tests",
             "dbt_models_tests_published", "pandas"]
+BATCH_VARIANTS = {"dbt_models_tests_batches", "nightly"}  # read the data as load batches (ensure_batches)
 PUBLISHING_VARIANTS = {"dbt_models_tests_published"}  # run as `python -m publication build ...`
 SMOKE_SKIPS = {"dbt_models", "pandas"}  # variants --smoke leaves out unless --variants names them
 
@@ -166,11 +172,24 @@ def bench_size(size: int, args, log) -> dict:
     node_meta = {uid: {"resource_type": n["resource_type"], "materialized": n["config"].get("materialized"),
                        "name": n["name"]} for uid, n in manifest["nodes"].items()}
 
+    # The load batches, and the warehouse the nightly run starts from: every batch built but the
+    # newest (untimed; copied into the nightly run's folder before each run).
+    raw_of = {v: raw for v in variants}
+    nightly_base = size_dir / "nightly_base"
+    if BATCH_VARIANTS & set(variants):
+        history, nightly = ensure_batches(raw, log)
+        raw_of.update({v: nightly for v in BATCH_VARIANTS & set(variants)})
+        if "nightly" in variants:
+            fresh_database(nightly_base)
+            log(f"{size_label(size)}: building the history batches for the nightly variant (untimed)")
+            checked(dbt_cmd(DBT_VARIANTS["nightly"], nightly_base), run_env(nightly_base, history),
+                    "dbt build of the history batches")
+
     # Warm dbt's partial parsing, as on any machine that has run dbt before (untimed).
     for variant in variants:
         if variant in DBT_VARIANTS and args.warm_parse:
             run_dir = size_dir / variant
-            checked(dbt_cmd(["parse"], run_dir), run_env(run_dir, raw), "dbt parse")
+            checked(dbt_cmd(["parse"], run_dir), run_env(run_dir, raw_of[variant]), "dbt parse")
 
     measurements: dict[str, list[dict]] = {v: [] for v in variants}
     nodes: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
@@ -179,9 +198,11 @@ def bench_size(size: int, args, log) -> dict:
         for variant in variants[shift:] + variants[:shift]:  # rotate the order: no variant always goes first
             run_dir = size_dir / variant
             fresh_database(run_dir)
+            if variant == "nightly":
+                shutil.copy2(nightly_base / DB_NAME, run_dir / DB_NAME)
             (run_dir / "target" / "run_results.json").unlink(missing_ok=True)
-            env = run_env(run_dir, raw)
-            cmd = variant_cmd(variant, run_dir, raw, prepare_dir, run_no, args.as_table)
+            env = run_env(run_dir, raw_of[variant])
+            cmd = variant_cmd(variant, run_dir, raw_of[variant], prepare_dir, run_no, args.as_table)
             result = measure(cmd, env, run_dir / f"run_{run_no}", spill_dir=run_dir / "spill", timeout=args.timeout,
                              cwd=SRC)
             if variant in DBT_VARIANTS and (run_dir / "target" / "run_results.json").exists():
@@ -308,7 +329,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="order rows per size, comma separated (default 1e5,1e6,1e7; 1e4 with --smoke)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per variant up to 10^7 orders (default 3)")
     parser.add_argument("--large-runs", type=int, default=1, help="runs per variant above 10^7 orders (default 1)")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma separated subset of {','.join(VARIANTS)}")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma separated subset of {','.join(VARIANTS)}, "
+                        f"or {','.join(sorted(BATCH_VARIANTS))} (the nightly case, not run by default)")
     parser.add_argument("--pandas-max", type=lambda t: int(float(t)), default=10 ** 7,
                         help="skip pandas above this many orders (default 1e7: 10^8 rows of text do not fit in RAM)")
     parser.add_argument("--demo-runs", type=int, default=None, help="timed demo rebuilds (default --runs; 0 = skip)")
@@ -353,7 +375,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     if args.as_table:
         args.variants += [w for w, base in WHAT_IF.items() if base in args.variants and w not in args.variants]
-    unknown = set(args.variants) - set(VARIANTS) - set(WHAT_IF)
+    unknown = set(args.variants) - set(VARIANTS) - set(WHAT_IF) - BATCH_VARIANTS
     if unknown:
         parser.error(f"unknown variants {sorted(unknown)}")
     args.work = args.work.resolve()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -77,3 +78,35 @@ def ensure_data(size: int, work: Path, seed: int, log, src: Path) -> tuple[Path,
     }
     stamp.write_text(json.dumps(info, indent=1))
     return folder, info
+
+
+NEW_BATCH = "new_1pct.parquet"
+
+
+def ensure_batches(raw: Path, log) -> tuple[Path, Path]:
+    """The raw files of `raw` as load batches (docs/incremental-loads.md), in two folders:
+    `history`, the orders as one batch `orders/history.parquet`, and `nightly`, the same plus
+    `orders/new_1pct.parquet`: 1 % more orders (every 100th order again under a new order_id,
+    same customers). Files are hard links of the generated ones, so a batch has the same size and
+    modification time (its fingerprint) in both folders. Made once per generated data set."""
+    import duckdb  # noqa: PLC0415 - the generator's environment has it
+
+    base = raw.parent / f"{raw.name}_batches"
+    history, nightly = base / "history", base / "nightly"
+    if (nightly / "orders" / NEW_BATCH).exists():
+        return history, nightly
+    shutil.rmtree(base, ignore_errors=True)
+    for folder in (history, nightly):
+        (folder / "orders").mkdir(parents=True)
+        for entity in ("customers", "renewals", "feedback"):
+            os.link(raw / f"{entity}.parquet", folder / f"{entity}.parquet")
+        os.link(raw / "orders.parquet", folder / "orders" / "history.parquet")
+    log(f"writing the 1 % batch -> {nightly / 'orders' / NEW_BATCH}")
+    con = duckdb.connect()
+    con.execute(f"""copy (
+            select * replace (order_id || '-n' as order_id)
+            from read_parquet('{raw / "orders.parquet"}')
+            where hash(order_id) % 100 = 0
+        ) to '{nightly / "orders" / NEW_BATCH}' (format parquet)""")
+    con.close()
+    return history, nightly

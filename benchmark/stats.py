@@ -44,6 +44,7 @@ RATIO_DEFS = {
     "dbt_models_tests_published RSS / dbt_models_tests RSS": ("dbt_models_tests_published", "dbt_models_tests",
                                                               "max_rss_bytes"),
     "pandas / dbt_models_tests (speed-up)": ("pandas", "dbt_models_tests", "wall_s"),
+    "nightly / dbt_models_tests_batches": ("nightly", "dbt_models_tests_batches", "wall_s"),
     "pandas / dbt_models (speed-up)": ("pandas", "dbt_models", "wall_s"),
     "dbt_models_tests RSS / pandas RSS": ("dbt_models_tests", "pandas", "max_rss_bytes"),
     "what-if: engine_floor_tests_as_table / engine_floor_tests": ("engine_floor_tests_as_table", "engine_floor_tests",

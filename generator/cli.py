@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--memory-limit", default=None, metavar="SIZE",
                     help="DuckDB memory limit, e.g. 8GB (default: DuckDB's, 80%% of RAM); past it the "
                          "working tables spill to OUT/.generator_spill, removed at the end")
+    ap.add_argument("--batches", choices=("monthly",), default=None,
+                    help="write each entity as a folder of load batches (docs/incremental-loads.md): "
+                         "ENTITY/YYYY-MM.csv per month of loaded_at, plus ENTITY/today.csv for the "
+                         "load of --end-date and after and rows without a readable loaded_at; the same rows as "
+                         "the single files (default: one file per entity)")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return ap
 
@@ -111,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         memory_limit=args.memory_limit,
         quiet=args.quiet,
+        batches=args.batches,
     )
     t0 = time.perf_counter()
     manifest = generate(opts)

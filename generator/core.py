@@ -37,6 +37,7 @@ class Options:
     threads: int | None = None
     memory_limit: str | None = None
     quiet: bool = False
+    batches: str | None = None    # "monthly": a folder per entity, one file per load month + today
 
 
 def _epoch(d: date, tz: str = "UTC") -> int:
@@ -169,6 +170,33 @@ def _file_name(opts: Options, entity: str) -> str:
     return f"{opts.prefix}{entity}.{'parquet' if opts.fmt == 'parquet' else 'csv'}"
 
 
+def _batch_key(opts: Options) -> str:
+    """The load batch of a formatted row (text columns): the month of its loaded_at
+    (`YYYY-MM`), or `today` for rows loaded on --end-date or later (the last load) and rows
+    whose loaded_at is blank or not a date (dirty rows: they must land in some batch)."""
+    last_load = opts.end_date.isoformat()
+    return (f"CASE WHEN NOT regexp_matches(trim(coalesce(loaded_at, '')), '^\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+            f"OR substr(trim(loaded_at), 1, 10) >= '{last_load}' THEN 'today' "
+            f"ELSE substr(trim(loaded_at), 1, 7) END")
+
+
+def _write_batches(con, opts: Options, entity: str, query: str, fmt: str) -> str:
+    """The rows of `query` as a folder of batch files, <out>/<prefix><entity>/<batch>.<ext>."""
+    folder = os.path.join(opts.out, f"{opts.prefix}{entity}")
+    ext = "parquet" if opts.fmt == "parquet" else "csv"
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {entity}_batched AS "
+                f"SELECT *, {_batch_key(opts)} AS load_batch FROM ({query})")
+    names = [r[0] for r in con.execute(
+        f"SELECT DISTINCT load_batch FROM {entity}_batched ORDER BY 1").fetchall()]
+    for name in names:
+        con.execute(f"COPY (SELECT * EXCLUDE (load_batch) FROM {entity}_batched WHERE load_batch = '{name}') "
+                    f"TO '{os.path.join(folder, name + '.' + ext)}' ({fmt})")
+    con.execute(f"DROP TABLE {entity}_batched")
+    return folder
+
+
 def _write(con, opts: Options, entity: str, query: str) -> str:
     path = os.path.join(opts.out, _file_name(opts, entity))
     if opts.fmt == "parquet":
@@ -178,6 +206,8 @@ def _write(con, opts: Options, entity: str, query: str) -> str:
         fmt = "FORMAT parquet, COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 4096"
     else:
         fmt = "FORMAT csv, HEADER true, DELIMITER ','"
+    if opts.batches:
+        return _write_batches(con, opts, entity, query, fmt)
     tmp = path + ".tmp"
     con.execute(f"COPY ({query}) TO '{tmp}' ({fmt})")
     os.replace(tmp, path)
@@ -283,6 +313,7 @@ def generate(opts: Options) -> dict:
             "dirty_share": opts.dirty_share,
             "clean": opts.clean,
             "timezone": opts.timezone,
+            "batches": opts.batches,
         },
         "clean_customers": n_clean,
         "reason_priority": dirty.REASONS,

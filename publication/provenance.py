@@ -67,11 +67,16 @@ def git_commit(project_dir: Path) -> str:
 
 
 def raw_files(raw_path: str | None, raw_format: str, manifest: dict, project_dir: Path) -> list[Path]:
-    """The files the build read: the `raw` source's files under raw_path, else the demo seeds
+    """The files the build read: the `raw` source's files (or batch folders) under raw_path, else the demo seeds
     (`raw_<entity>`, as macros/staging/raw_relation.sql chooses)."""
     if raw_path:
         names = sorted(s["name"] for s in manifest["sources"].values() if s["source_name"] == "raw")
-        return [Path(raw_path) / f"{name}.{raw_format}" for name in names]
+        files = []
+        for name in names:
+            single = Path(raw_path) / f"{name}.{raw_format}"
+            # an entity is one file or a folder of load batches (docs/incremental-loads.md)
+            files += [single] if single.is_file() else sorted((Path(raw_path) / name).glob(f"*.{raw_format}"))
+        return files
     seeds = [n for n in manifest["nodes"].values() if n["resource_type"] == "seed" and n["name"].startswith("raw_")]
     return sorted(project_dir / n["original_file_path"] for n in seeds)
 

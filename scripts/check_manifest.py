@@ -27,7 +27,8 @@ project (not of installed packages):
   model. Two kinds of exception, each argued: a column whose meaning truly differs between
   models (DIVERGENT_MEANINGS), and families of models compared only among themselves
   (DESCRIPTION_FAMILIES: the checked base models, whose columns hold values before validation;
-  int_purchases_as_of, orders and subscription payments in one table);
+  the parsed base models, whose columns hold the raw text and its parsed values; int_purchases_as_of,
+  orders and subscription payments in one table);
 - a broken layer rule: only models under models/staging use source(); no model refers to a
   model of a later layer (staging < intermediate < marts); names carry their layer's prefix
   (staging: stg_ or base_, intermediate: int_, marts: none of these).
@@ -92,6 +93,9 @@ DIVERGENT_MEANINGS = {
 # and text as received; int_purchases_as_of holds orders and subscription payments in one table,
 # so each order column says what it holds on a payment (NULL, 0, the period's amount).
 DESCRIPTION_FAMILIES = {"base_raw__": "checked", "int_purchases_as_of": "purchases"}
+# ... except the parsed base models (name suffix), whose columns hold the raw text as received
+# and its parsed values, before any check (docs/incremental-loads.md)
+DESCRIPTION_FAMILY_SUFFIXES = {"_parsed": "parsed"}
 
 # Model-level tests over several columns (tests/generic): the per-column test each one stands
 # for, and the argument that lists the columns (a list, or a map keyed by column).
@@ -264,6 +268,9 @@ def check_model(model, tests, catalog_columns, models_by_id):
 
 def family_of(node):
     """Which models a column's description is compared with (DESCRIPTION_FAMILIES)."""
+    for suffix, family in DESCRIPTION_FAMILY_SUFFIXES.items():
+        if node.get("name", "").startswith("base_raw__") and node.get("name", "").endswith(suffix):
+            return family
     for prefix, family in DESCRIPTION_FAMILIES.items():
         if node.get("name", "").startswith(prefix):
             return family

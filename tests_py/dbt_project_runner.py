@@ -74,12 +74,15 @@ def run_dbt(args: list[str], work: Path, raw_path: Path | None = None, raw_forma
 
 
 def generate_raw(out: Path, *, customers: int | None = None, orders: int | None = None, seed: int = 42,
-                 file_format: str = "csv", end_date: str | None = None, timeout: int = 900) -> Path:
-    """Write the four raw files with `python -m generator` into `out`; return `out`."""
+                 file_format: str = "csv", end_date: str | None = None, batches: str | None = None,
+                 timeout: int = 900) -> Path:
+    """Write the four raw files with `python -m generator` into `out` (with `batches`, e.g.
+    "monthly", a folder of load batches per entity); return `out`."""
     size = ["--customers", str(customers)] if customers is not None else []
     size += ["--orders", str(orders)] if orders is not None else []
     cmd = [str(PYTHON), "-m", "generator", *size, "--seed", str(seed), "--format", file_format,
            "--out", str(out), "--quiet"] + (["--end-date", end_date] if end_date else [])
+    cmd += ["--batches", batches] if batches else []
     proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise AssertionError(f"generator failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")

@@ -371,3 +371,28 @@ def test_demo_seeds_are_what_the_generator_writes(tmp_path):
     for entity in ("customers", "orders", "renewals", "feedback"):
         name = f"raw_{entity}.csv"
         assert (tmp_path / name).read_bytes() == (demo / name).read_bytes(), name
+
+
+def test_batches_hold_exactly_the_rows_of_the_single_files(tmp_path):
+    """--batches monthly writes a folder per entity, one file per load month plus `today`, with
+    the very rows of the single files (docs/incremental-loads.md)."""
+    single, batched = tmp_path / "single", tmp_path / "batched"
+    run(single, "--customers", "300")
+    run(batched, "--customers", "300", "--batches", "monthly")
+    con = duckdb.connect()
+    for entity in ("customers", "orders", "renewals", "feedback"):
+        files = sorted(p.name for p in (batched / entity).glob("*.csv"))
+        assert len(files) > 12 and all(len(name) == 11 and name[4] == "-" or name == "today.csv"
+                                       for name in files), files
+        columns = ", ".join(f"'{c}': 'varchar'" for c in COLUMNS[entity])
+        read = "read_csv('{path}', header = true, auto_detect = false, columns = {{" + columns + "}})"
+        one = read.format(path=single / f"{entity}.csv")
+        many = read.format(path=batched / entity / "*.csv")
+        only_one, only_many = (con.execute(f"select count(*) from (select * from {a} except all select * from {b})")
+                               .fetchall()[0][0] for a, b in ((one, many), (many, one)))
+        assert (only_one, only_many) == (0, 0), entity
+        months = con.execute(f"select count(*) from read_csv({repr(str(batched / entity / '*.csv'))}, "
+                             "filename = true, all_varchar = true) where parse_filename(filename) not in "
+                             "('today.csv') and substr(trim(loaded_at), 1, 7) || '.csv' <> parse_filename(filename)"
+                             ).fetchall()[0][0]
+        assert months == 0, f"{entity}: rows in the wrong month's batch"

@@ -69,6 +69,11 @@
     {{- return(columns) -}}
 {%- endmacro %}
 
+{#-
+    The raw relation of one entity for lineage and for Spark: the demo seed, or the source
+    `raw.<entity>` (on Spark the table register_raw_files made over the file or the folder).
+    DuckDB reads each batch file itself (raw_batch_relation).
+-#}
 {% macro raw_relation(entity) -%}
     {%- if not raw_data_path() -%}
         {{- return(ref('raw_' ~ entity)) -}}
@@ -82,8 +87,8 @@
 {%- endmacro %}
 
 {#-
-    Spark: the table registered over the file at the start of the run (register_raw_files),
-    with every contract column the file lacks added as NULL text.
+    Spark: the table registered over the file or folder at the start of the run
+    (register_raw_files), with every contract column the files lack added as NULL text.
 -#}
 {% macro default__raw_relation(entity, raw_source) -%}
     {%- set present = adapter.get_columns_in_relation(raw_source) | map(attribute='name') | map('lower') | list -%}
@@ -98,21 +103,34 @@
     {{- return('(select ' ~ select_list | join(', ') ~ ' from ' ~ raw_source ~ ')') -}}
 {%- endmacro %}
 
+{#- DuckDB: the single file's reader (raw_file_reader), for callers outside the batch models. -#}
+{% macro duckdb__raw_relation(entity, raw_source) -%}
+    {{- return(raw_file_reader(entity, raw_file_path(entity))) -}}
+{%- endmacro %}
+
+{#- One batch of one entity: the demo seed, or (DuckDB) the batch's file read where it lies. -#}
+{% macro raw_batch_relation(entity, batch) -%}
+    {%- if batch.path is none -%}
+        {{- return(ref('raw_' ~ entity)) -}}
+    {%- endif -%}
+    {{- return(raw_file_reader(entity, batch.path)) -}}
+{%- endmacro %}
+
 {#-
-    DuckDB: the file read where it lies, every column as text, each contract column the file
+    DuckDB: one raw file read where it lies, every column as text, each contract column the file
     lacks (an optional column absent from the header, or every column of an absent optional
-    file) as NULL text.
+    file) as NULL text. Each file of a folder is read with its own header.
 
     CSV is read with an explicit dialect (D80): delimiter `,`, quote `"`, a quote inside a quoted
     value doubled (`""`), a header row, the columns named from the file's own header line. No
     sniffing, so one odd line can never make the reader guess another dialect. A record whose
     field count differs from the header's, or whose quotes do not close, is skipped by the
-    reader and kept in a temporary table (`store_rejects`) from which the checked model's
+    reader and kept in a temporary table (`store_rejects`) from which the parsed model's
     post-hook adds it to the quarantine as `malformed_row` (or `invalid_encoding`), without its
     text (collect_malformed_rows). The reader never prints a raw line: no e-mail reaches a log.
 -#}
-{% macro duckdb__raw_relation(entity, raw_source) -%}
-    {%- set header = raw_file_header(entity) -%}
+{% macro raw_file_reader(entity, path) -%}
+    {%- set header = raw_file_header(path) -%}
     {%- set select_list = [] -%}
     {%- for name, required in raw_contract_columns(entity) -%}
         {%- if name in header -%}
@@ -124,14 +142,14 @@
     {%- if header | length == 0 -%}
         {%- set reader = '(select 1 where false)' -%}
     {%- elif raw_file_format() == 'parquet' -%}
-        {%- set reader = 'read_parquet(' ~ raw_string_literal(raw_file_path(entity)) ~ ')' -%}
+        {%- set reader = 'read_parquet(' ~ raw_string_literal(path) ~ ')' -%}
     {%- else -%}
         {%- set column_types = [] -%}
         {%- for original in header['__order__'] -%}
             {%- do column_types.append(raw_string_literal(original) ~ ": 'varchar'") -%}
         {%- endfor -%}
         {%- set reader -%}
-            read_csv({{ raw_string_literal(raw_file_path(entity)) }}, header = true, auto_detect = false,
+            read_csv({{ raw_string_literal(path) }}, header = true, auto_detect = false,
                 delim = ',', quote = '"', escape = '"', encoding = '{{ raw_encoding() }}',
                 columns = { {{- column_types | join(', ') -}} },
                 store_rejects = true, rejects_table = '{{ raw_rejects_table(entity) }}',
@@ -147,12 +165,12 @@
 {%- endmacro %}
 
 {#-
-    DuckDB: the columns of one raw file, as a dict from the lower-cased, trimmed name to the
+    DuckDB: the columns of the raw file at `path`, as a dict from the lower-cased, trimmed name to the
     name as written, plus '__order__': the names as written, in file order. Empty when the
     file is absent (or has no header line). For CSV only the first line is read.
 -#}
-{% macro raw_file_header(entity) -%}
-    {%- set path = raw_string_literal(raw_file_path(entity)) -%}
+{% macro raw_file_header(file_path) -%}
+    {%- set path = raw_string_literal(file_path) -%}
     {%- set found = run_query('select count(*) from glob(' ~ path ~ ')').columns[0].values()[0] -%}
     {%- set header = {} -%}
     {%- if found == 0 -%}

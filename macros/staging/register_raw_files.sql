@@ -3,15 +3,15 @@
     them readable as the source `raw`, on every engine, before any model runs.
 
     The preflight (D81) validates the settings (TIERING_RAW_FORMAT, TIERING_RAW_ENCODING), then
-    looks for every file of the contract (models/staging/raw/_raw__sources.yml) and reads each
-    present file's header. A missing required file (customers), a required column missing from
+    looks for every entity of the contract (models/staging/raw/_raw__sources.yml), as one file or
+    a folder of batch files (raw_batches, D140), and reads each present file's header. A missing required file (customers), a required column missing from
     a header, or a missing or empty folder are collected and reported together, in one error,
     before any model runs. An absent optional file (orders, renewals, feedback) is read as an
     empty file and said so in the log.
 
     DuckDB reads the files where they lie (raw_relation): nothing to register. Spark has no
-    FROM-clause reader that takes a header row, so each file is registered as an external table
-    over the file, in the source's schema (`raw.customers` ...): every column text, like DuckDB,
+    FROM-clause reader that takes a header row, so each file (or folder) is registered as an
+    external table over it, in the source's schema (`raw.customers` ...): every column text, like DuckDB,
     and dropping the table never deletes the file; an absent optional file becomes an empty
     table with the contract's columns. CSV options match the files the contract describes: a
     header row, `"` quotes doubled inside a value, line breaks inside quotes.
@@ -23,40 +23,45 @@
         {%- if file_format == 'csv' -%}
             {%- do raw_encoding() -%}
         {%- endif -%}
-        {%- set present = adapter.dispatch('raw_files_present', 'customer_tiering')() -%}
         {%- set problems = [] -%}
-        {%- if present | length == 0 -%}
-            {%- do problems.append("the folder " ~ raw_data_path() ~ " does not exist or holds no file") -%}
-        {%- endif -%}
+        {%- set found = [] -%}
         {%- for raw_source in graph.sources.values() | sort(attribute='name')
                 if raw_source.source_name == 'raw' -%}
             {%- set entity = raw_source.name -%}
             {%- set file_name = entity ~ '.' ~ file_format -%}
-            {%- set exists = file_name in present -%}
-            {%- do adapter.dispatch('register_raw_file', 'customer_tiering')(raw_source, exists) -%}
+            {%- set batches = raw_batches(entity) -%}
+            {%- set exists = batches | length > 0 -%}
+            {%- do found.extend(batches) -%}
+            {%- do adapter.dispatch('register_raw_file', 'customer_tiering')(raw_source, batches) -%}
             {%- if not exists -%}
                 {%- if raw_source.meta.get('required', false) -%}
-                    {%- do problems.append("missing required file " ~ file_name) -%}
+                    {%- do problems.append("missing required file " ~ file_name ~ " (or folder " ~ entity ~ "/ of "
+                                           ~ file_format ~ " files)") -%}
                 {%- else -%}
                     {%- do log("Raw file " ~ file_name ~ " is absent: read as an empty " ~ entity
                                ~ " file (allowed: see docs/raw-data-contract.md)", info=true) -%}
                 {%- endif -%}
             {%- else -%}
-                {%- set header = adapter.dispatch('raw_file_columns', 'customer_tiering')(raw_source) -%}
-                {%- set missing = [] -%}
-                {%- for name, required in raw_contract_columns(entity) if required and name not in header -%}
-                    {%- do missing.append(name) -%}
+                {%- for batch in adapter.dispatch('raw_batches_to_check', 'customer_tiering')(raw_source, batches) -%}
+                    {%- set header = adapter.dispatch('raw_file_columns', 'customer_tiering')(raw_source, batch) -%}
+                    {%- set missing = [] -%}
+                    {%- for name, required in raw_contract_columns(entity) if required and name not in header -%}
+                        {%- do missing.append(name) -%}
+                    {%- endfor -%}
+                    {%- if header | length == 0 and raw_source.meta.get('required', false) -%}
+                        {%- do problems.append(batch.name ~ " is empty (no header line)") -%}
+                    {%- elif missing and header | length > 0 -%}
+                        {#- the header's own names are not printed: a file without a header line
+                            would print its first data row, e-mail included -#}
+                        {%- do problems.append(batch.name ~ " lacks required column(s) " ~ missing | join(', ')
+                                               ~ " in its header line") -%}
+                    {%- endif -%}
                 {%- endfor -%}
-                {%- if header | length == 0 and raw_source.meta.get('required', false) -%}
-                    {%- do problems.append(file_name ~ " is empty (no header line)") -%}
-                {%- elif missing and header | length > 0 -%}
-                    {#- the header's own names are not printed: a file without a header line
-                        would print its first data row, e-mail included -#}
-                    {%- do problems.append(file_name ~ " lacks required column(s) " ~ missing | join(', ')
-                                           ~ " in its header line") -%}
-                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- if found | length == 0 -%}
+            {%- do problems.insert(0, "the folder " ~ raw_data_path() ~ " does not exist or holds no file") -%}
+        {%- endif -%}
         {%- if problems -%}
             {{ exceptions.raise_compiler_error(
                 "Raw files in TIERING_RAW_PATH=" ~ raw_data_path() ~ " cannot be loaded; nothing was built:\n  - "
@@ -66,14 +71,8 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The file names (no folder) in the raw folder. -#}
-{% macro default__raw_files_present() -%}
-    {%- set pattern = raw_string_literal(raw_data_path().rstrip('/') ~ '/*') -%}
-    {%- set rows = run_query('select parse_filename(file) from glob(' ~ pattern ~ ')') -%}
-    {{- return(rows.columns[0].values() | list) -}}
-{%- endmacro %}
-
-{#- Spark lists a folder through the binaryFile source, which reads no file content here. -#}
+{#- Spark: the names (no folder) in the raw folder, through the binaryFile source, which reads
+    no file content here. -#}
 {% macro spark__raw_files_present() -%}
     {%- set rows = run_query('select path from binaryFile.`' ~ raw_data_path().rstrip('/') ~ '`') -%}
     {%- set names = [] -%}
@@ -83,30 +82,45 @@
     {{- return(names) -}}
 {%- endmacro %}
 
+{#- DuckDB reads each batch file with its own header: each is checked. -#}
+{% macro default__raw_batches_to_check(raw_source, batches) -%}
+    {{- return(batches) -}}
+{%- endmacro %}
+
+{#- Spark reads a folder as one table with one schema: it is checked once. -#}
+{% macro spark__raw_batches_to_check(raw_source, batches) -%}
+    {{- return(batches[:1]) -}}
+{%- endmacro %}
+
 {#- The lower-cased column names of a present raw file's header. -#}
-{% macro default__raw_file_columns(raw_source) -%}
-    {%- set header = raw_file_header(raw_source.name) -%}
+{% macro default__raw_file_columns(raw_source, batch) -%}
+    {%- set header = raw_file_header(batch.path) -%}
     {{- return(header.keys() | reject('equalto', '__order__') | list) -}}
 {%- endmacro %}
 
-{% macro spark__raw_file_columns(raw_source) -%}
+{% macro spark__raw_file_columns(raw_source, batch) -%}
     {%- set relation = api.Relation.create(schema=raw_source.schema, identifier=raw_source.identifier, type='table') -%}
     {{- return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -}}
 {%- endmacro %}
 
-{% macro default__register_raw_file(raw_source, exists) -%}
+{% macro default__register_raw_file(raw_source, batches) -%}
 {%- endmacro %}
 
-{% macro spark__register_raw_file(raw_source, exists) -%}
+{#- Spark: one table over the entity's file, or over its folder (every file of it). -#}
+{% macro spark__register_raw_file(raw_source, batches) -%}
     {%- set file_format = raw_file_format() -%}
     {%- set relation = api.Relation.create(
         schema=raw_source.schema, identifier=raw_source.identifier, type='table') -%}
-    {%- set file_path = raw_file_path(raw_source.name) -%}
+    {%- set single = batches | length == 1 and batches[0].name == raw_source.name ~ '.' ~ file_format -%}
+    {%- set file_path = raw_file_path(raw_source.name) if single else raw_batch_folder(raw_source.name) -%}
     {%- do adapter.create_schema(relation) -%}
     {%- do run_query('drop table if exists ' ~ relation) -%}
-    {%- if exists -%}
+    {%- if batches | length > 0 -%}
         {%- set options -%}
             path {{ raw_string_literal(file_path) }}
+            {%- if not single -%}
+                , pathGlobFilter '*.{{ file_format }}'
+            {%- endif -%}
             {%- if file_format == 'csv' -%}
                 , header 'true', escape '"', multiLine 'true', encoding '{{ raw_encoding() }}'
             {%- endif -%}

@@ -4,49 +4,57 @@
     and the checks run in two parts, rows whose customer_id occurs once in the file and the
     rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(
-    materialized='table',
-    pre_hook="{{ reset_malformed_rows('customers') }}",
-    post_hook="{{ collect_malformed_rows('customers') }}",
-) }}
+{{ config(materialized='table') }}
+{#- the raw text columns, the e-mail address as its pseudonym (base_raw__customers_parsed) -#}
 {%- set raw_columns = ['customer_id', 'signed_up_at', 'region', 'customer_type',
-                       'acquisition_channel', 'email', 'loaded_at'] -%}
-{%- set natural_key = [clean_text('raw_rows.customer_id')] -%}
+                       'acquisition_channel', 'email_hash', 'loaded_at'] -%}
 
 with
 
-key_counts as (
-    {{ natural_key_counts('customers', natural_key) }}
+parsed_customers as (
+    select * from {{ ref('base_raw__customers_parsed') }}
 ),
 
-{#- The raw customers parsed and checked, once for each part. #}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
+parsed as (
+    select
+        raw_batch,
+        raw_rows_in_batch,
+        raw_row_key as reader_row_key,
+        reject_reason as reader_reject_reason,
+        raw_line_number,
+        {%- for column in raw_columns %}
+        {{ column }},
+        {%- endfor %}
+        signed_up_at_utc,
+        loaded_at_utc,
+        customer_type_code
+    from parsed_customers
+),
+
+key_counts as (
+    {{ natural_key_counts('parsed', ['customer_id']) }}
+),
+
+{#- The customers checked, once for each part. #}
 {%- for part in ['once', 'repeated'] %}
 
-raw_{{ part }} as (
-    {{ raw_rows_by_key_count('customers', raw_columns, natural_key, part == 'repeated') }}
-),
-
-parsed_{{ part }} as (
-    select
-        *,
-        {{ parse_timestamp('signed_up_at') }} as signed_up_at_utc,
-        {{ parse_timestamp('loaded_at') }} as loaded_at_utc,
-        lower(customer_type) as customer_type_code
-    from raw_{{ part }}
+rows_{{ part }} as (
+    {{ rows_by_key_count('parsed', ['customer_id'], part == 'repeated') }}
 ),
 
 checked_{{ part }} as (
     select
         *,
-        {{ first_reject_reason([
+        coalesce(reader_reject_reason, {{ first_reject_reason([
             ("customer_id is null", "missing_key"),
             ("signed_up_at_utc is null", "unparseable_date"),
             (given_but_unparsed("loaded_at", "loaded_at_utc"), "unparseable_date"),
             ("customer_type_code is null or customer_type_code not in ('b2b', 'b2c')", "invalid_value"),
             ("signed_up_at_utc > loaded_at_utc", "future_dated"),
             (implausible_timestamp("signed_up_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
-        ]) }} as invalid_reason
-    from parsed_{{ part }}
+        ]) }}) as invalid_reason
+    from rows_{{ part }}
 ),
 {%- endfor %}
 
@@ -64,11 +72,12 @@ final as (
         coalesce(lower(region), 'unknown') as region,
         customer_type_code as customer_type,
         coalesce(lower(acquisition_channel), 'unknown') as acquisition_channel,
-        {{ email_hash('email') }} as email_hash,
+        email_hash,
         loaded_at_utc as loaded_at,
-        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
-        {{ raw_row_count('customers') }} as raw_rows_in_load,
-        {{ raw_text_passthrough(raw_columns | reject('equalto', 'email') | list) }}
+        raw_line_number,
+        raw_batch,
+        raw_rows_in_batch,
+        {{ raw_text_passthrough(raw_columns | reject('equalto', 'email_hash') | list) }}
     from ranked
 )
 

@@ -5,19 +5,14 @@
     whose feedback_id occurs once in the file and the rest, so that only the rest is ranked
     (DECISIONLOG D55).
 -#}
-{{ config(
-    materialized='table',
-    pre_hook="{{ reset_malformed_rows('feedback') }}",
-    post_hook="{{ collect_malformed_rows('feedback') }}",
-) }}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['feedback_id', 'customer_id', 'submitted_at', 'kind', 'csat', 'nps',
-                       'comment', 'loaded_at'] -%}
-{%- set natural_key = [clean_text('raw_rows.feedback_id')] -%}
+                       'comment_hash', 'loaded_at'] -%}
 
 with
 
-key_counts as (
-    {{ natural_key_counts('feedback', natural_key) }}
+parsed_feedback as (
+    select * from {{ ref('base_raw__feedback_parsed') }}
 ),
 
 {# The clean customers, for the unknown_customer check (DECISIONLOG D170). #}
@@ -26,28 +21,41 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-{#- The raw feedback parsed and checked, once for each part. #}
-{%- for part in ['once', 'repeated'] %}
-
-raw_{{ part }} as (
-    {{ raw_rows_by_key_count('feedback', raw_columns, natural_key, part == 'repeated') }}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
+parsed as (
+    select
+        raw_batch,
+        raw_rows_in_batch,
+        raw_row_key as reader_row_key,
+        reject_reason as reader_reject_reason,
+        raw_line_number,
+        {%- for column in raw_columns %}
+        {{ column }},
+        {%- endfor %}
+        submitted_at_utc,
+        loaded_at_utc,
+        csat_value,
+        nps_value,
+        kind_code,
+        comment_length
+    from parsed_feedback
 ),
 
-parsed_{{ part }} as (
-    select
-        raw_feedback.*,
-        {{ parse_timestamp('raw_feedback.submitted_at') }} as submitted_at_utc,
-        {{ parse_timestamp('raw_feedback.loaded_at') }} as loaded_at_utc,
-        {{ parse_decimal('raw_feedback.csat') }} as csat_value,
-        {{ parse_decimal('raw_feedback.nps') }} as nps_value,
-        lower(raw_feedback.kind) as kind_code
-    from raw_{{ part }} as raw_feedback
+key_counts as (
+    {{ natural_key_counts('parsed', ['feedback_id']) }}
+),
+
+{#- The feedback checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
+
+rows_{{ part }} as (
+    {{ rows_by_key_count('parsed', ['feedback_id'], part == 'repeated') }}
 ),
 
 checked_{{ part }} as (
     select
         parsed.*,
-        {{ first_reject_reason([
+        coalesce(parsed.reader_reject_reason, {{ first_reject_reason([
             ("parsed.feedback_id is null", "missing_key"),
             ("parsed.customer_id is null", "missing_customer_id"),
             ("submitted_at_utc is null", "unparseable_date"),
@@ -60,8 +68,8 @@ checked_{{ part }} as (
             ("submitted_at_utc > loaded_at_utc", "future_dated"),
             (implausible_timestamp("submitted_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
             ("customers.customer_id is null", "unknown_customer"),
-        ]) }} as invalid_reason
-    from parsed_{{ part }} as parsed
+        ]) }}) as invalid_reason
+    from rows_{{ part }} as parsed
     left join customers
         on parsed.customer_id = customers.customer_id
 ),
@@ -82,11 +90,12 @@ final as (
         kind_code as kind,
         cast(csat_value as {{ dbt.type_int() }}) as csat,
         cast(nps_value as {{ dbt.type_int() }}) as nps,
-        coalesce(length(comment), 0) as comment_length,
+        comment_length,
         loaded_at_utc as loaded_at,
-        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
-        {{ raw_row_count('feedback') }} as raw_rows_in_load,
-        {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment') | list) }}
+        raw_line_number,
+        raw_batch,
+        raw_rows_in_batch,
+        {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment_hash') | list) }}
     from ranked
 )
 

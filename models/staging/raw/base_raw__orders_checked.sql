@@ -1,24 +1,20 @@
 {#-
-    Every raw order row, parsed and converted to the reporting currency, with the first
-    reject reason that applies (NULL = clean). Among valid rows sharing an order_id, the
-    latest loaded_at wins; the others are duplicates. The parse and the checks run in two
-    parts, rows whose order_id occurs once in the file and the rest, so that only the rest
-    is ranked (DECISIONLOG D55).
+    Every raw order row of every batch, checked and converted to the reporting currency, with
+    the first reject reason that applies (NULL = clean). Among valid rows sharing an order_id,
+    the latest loaded_at wins, across all batches; the others are duplicates. Built in full
+    from base_raw__orders_parsed on every run (the checks compare rows of different batches
+    and with the customers, D141). The checks run in two parts, rows whose order_id occurs once
+    and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(
-    materialized='table',
-    pre_hook="{{ reset_malformed_rows('orders') }}",
-    post_hook="{{ collect_malformed_rows('orders') }}",
-) }}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'currency',
                        'gross_amount', 'discount_amount', 'refunded_amount', 'cost_amount',
                        'sales_channel', 'promo_code', 'loaded_at'] -%}
-{%- set natural_key = [clean_text('raw_rows.order_id')] -%}
 
 with
 
-key_counts as (
-    {{ natural_key_counts('orders', natural_key) }}
+parsed_orders as (
+    select * from {{ ref('base_raw__orders_parsed') }}
 ),
 
 fx_rates as (
@@ -38,33 +34,45 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-{#- The raw orders parsed and checked, once for each part. #}
-{%- for part in ['once', 'repeated'] %}
-
-raw_{{ part }} as (
-    {{ raw_rows_by_key_count('orders', raw_columns, natural_key, part == 'repeated') }}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
+parsed as (
+    select
+        raw_batch,
+        raw_rows_in_batch,
+        raw_row_key as reader_row_key,
+        reject_reason as reader_reject_reason,
+        raw_line_number,
+        {%- for column in raw_columns %}
+        {{ column }},
+        {%- endfor %}
+        ordered_at_utc,
+        loaded_at_utc,
+        status_code,
+        currency_code,
+        gross_local,
+        discount_local,
+        refunded_local,
+        cost_local,
+        sales_channel_code
+    from parsed_orders
 ),
 
-parsed_{{ part }} as (
-    select
-        raw_orders.*,
-        {{ parse_timestamp('raw_orders.ordered_at') }} as ordered_at_utc,
-        {{ parse_timestamp('raw_orders.loaded_at') }} as loaded_at_utc,
-        lower(raw_orders.status) as status_code,
-        upper(raw_orders.currency) as currency_code,
-        {{ parse_decimal('raw_orders.gross_amount') }} as gross_local,
-        {{ parse_decimal('raw_orders.discount_amount') }} as discount_local,
-        {{ parse_decimal('raw_orders.refunded_amount') }} as refunded_local,
-        {{ parse_decimal('raw_orders.cost_amount') }} as cost_local,
-        coalesce(lower(raw_orders.sales_channel), 'unknown') as sales_channel_code
-    from raw_{{ part }} as raw_orders
+key_counts as (
+    {{ natural_key_counts('parsed', ['order_id']) }}
+),
+
+{#- The orders checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
+
+rows_{{ part }} as (
+    {{ rows_by_key_count('parsed', ['order_id'], part == 'repeated') }}
 ),
 
 checked_{{ part }} as (
     select
         parsed.*,
         fx_rates.rate_to_reporting,
-        {{ first_reject_reason([
+        coalesce(parsed.reader_reject_reason, {{ first_reject_reason([
             ("parsed.order_id is null", "missing_key"),
             ("parsed.customer_id is null", "missing_customer_id"),
             ("ordered_at_utc is null", "unparseable_date"),
@@ -79,8 +87,8 @@ checked_{{ part }} as (
             ("ordered_at_utc > loaded_at_utc", "future_dated"),
             (implausible_timestamp("ordered_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
             ("customers.customer_id is null", "unknown_customer"),
-        ]) }} as invalid_reason
-    from parsed_{{ part }} as parsed
+        ]) }}) as invalid_reason
+    from rows_{{ part }} as parsed
     left join fx_rates
         on parsed.currency_code = fx_rates.currency
     left join customers
@@ -121,8 +129,9 @@ final as (
         coalesce(sales_channels.is_assisted, false) as is_assisted,
         lower(converted.promo_code) as promo_code,
         converted.loaded_at_utc as loaded_at,
-        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
-        {{ raw_row_count('orders') }} as raw_rows_in_load,
+        converted.raw_line_number,
+        converted.raw_batch,
+        converted.raw_rows_in_batch,
         {{ raw_text_passthrough(raw_columns, 'converted') }}
     from converted
     left join sales_channels

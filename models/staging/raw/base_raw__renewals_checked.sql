@@ -5,20 +5,14 @@
     The parse and the checks run in two parts, rows whose natural key occurs once in the
     file and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(
-    materialized='table',
-    pre_hook="{{ reset_malformed_rows('renewals') }}",
-    post_hook="{{ collect_malformed_rows('renewals') }}",
-) }}
+{{ config(materialized='table') }}
 {%- set raw_columns = ['subscription_id', 'customer_id', 'plan', 'billing_cycle', 'period_start',
                        'period_end', 'renewed_at', 'amount', 'currency', 'status', 'loaded_at'] -%}
-{%- set natural_key = [clean_text('raw_rows.subscription_id'),
-                       parse_timestamp(clean_text('raw_rows.period_start'))] -%}
 
 with
 
-key_counts as (
-    {{ natural_key_counts('renewals', natural_key) }}
+parsed_renewals as (
+    select * from {{ ref('base_raw__renewals_parsed') }}
 ),
 
 fx_rates as (
@@ -31,32 +25,44 @@ customers as (
     from {{ ref('stg_raw__customers') }}
 ),
 
-{#- The raw renewals parsed and checked, once for each part. #}
-{%- for part in ['once', 'repeated'] %}
-
-raw_{{ part }} as (
-    {{ raw_rows_by_key_count('renewals', raw_columns, natural_key, part == 'repeated') }}
+{# Every record of every batch; those the reader could not read carry their reason already. #}
+parsed as (
+    select
+        raw_batch,
+        raw_rows_in_batch,
+        raw_row_key as reader_row_key,
+        reject_reason as reader_reject_reason,
+        raw_line_number,
+        {%- for column in raw_columns %}
+        {{ column }},
+        {%- endfor %}
+        period_start_utc,
+        period_end_utc,
+        renewed_at_utc,
+        loaded_at_utc,
+        amount_local,
+        billing_cycle_code,
+        status_code,
+        currency_code
+    from parsed_renewals
 ),
 
-parsed_{{ part }} as (
-    select
-        raw_renewals.*,
-        {{ parse_timestamp('raw_renewals.period_start') }} as period_start_utc,
-        {{ parse_timestamp('raw_renewals.period_end') }} as period_end_utc,
-        {{ parse_timestamp('raw_renewals.renewed_at') }} as renewed_at_utc,
-        {{ parse_timestamp('raw_renewals.loaded_at') }} as loaded_at_utc,
-        {{ parse_decimal('raw_renewals.amount') }} as amount_local,
-        lower(raw_renewals.billing_cycle) as billing_cycle_code,
-        lower(raw_renewals.status) as status_code,
-        upper(raw_renewals.currency) as currency_code
-    from raw_{{ part }} as raw_renewals
+key_counts as (
+    {{ natural_key_counts('parsed', ['subscription_id', 'period_start_utc']) }}
+),
+
+{#- The renewals checked, once for each part. #}
+{%- for part in ['once', 'repeated'] %}
+
+rows_{{ part }} as (
+    {{ rows_by_key_count('parsed', ['subscription_id', 'period_start_utc'], part == 'repeated') }}
 ),
 
 checked_{{ part }} as (
     select
         parsed.*,
         fx_rates.rate_to_reporting,
-        {{ first_reject_reason([
+        coalesce(parsed.reader_reject_reason, {{ first_reject_reason([
             ("parsed.subscription_id is null or parsed.period_start is null", "missing_key"),
             ("parsed.customer_id is null", "missing_customer_id"),
             ("period_start_utc is null or period_end_utc is null", "unparseable_date"),
@@ -72,8 +78,8 @@ checked_{{ part }} as (
             (implausible_timestamp("period_start_utc") ~ " or " ~ implausible_timestamp("period_end_utc", upper_bound=false)
              ~ " or " ~ implausible_timestamp("renewed_at_utc") ~ " or " ~ implausible_timestamp("loaded_at_utc"), "implausible_date"),
             ("customers.customer_id is null", "unknown_customer"),
-        ]) }} as invalid_reason
-    from parsed_{{ part }} as parsed
+        ]) }}) as invalid_reason
+    from rows_{{ part }} as parsed
     left join fx_rates
         on parsed.currency_code = fx_rates.currency
     left join customers
@@ -103,8 +109,9 @@ final as (
         currency_code as currency,
         round(amount_local * rate_to_reporting, 2) as amount,
         loaded_at_utc as loaded_at,
-        cast(null as {{ dbt.type_bigint() }}) as raw_line_number,
-        {{ raw_row_count('renewals') }} as raw_rows_in_load,
+        raw_line_number,
+        raw_batch,
+        raw_rows_in_batch,
         {{ raw_text_passthrough(raw_columns) }}
     from ranked
 )

@@ -1,11 +1,9 @@
 {#-
     One row per raw entity: how many raw rows arrived and where each one went, with the most
-    frequent reject reasons. A table built from the base_raw__*_checked tables alone: the raw
-    count is the one each base table recorded from the raw rows it was built from
-    (raw_rows_in_load), so the counts always describe one and the same load (DECISIONLOG D73).
-    raw_rows = clean_rows + rejected_rows + duplicate_rows, asserted by a test. The records the
-    reader could not read (malformed_row, invalid_encoding: the reader reports them, D80) are
-    rows of the base table but not of raw_rows_in_load, so they are added to it.
+    frequent reject reasons: the sum over the entity's load batches (stg_raw__batch_reconciliation),
+    so the counts always describe one and the same load (DECISIONLOG D73, D143). The reasons
+    come from the base_raw__*_checked tables. raw_rows = clean_rows + rejected_rows +
+    duplicate_rows, asserted by a test.
 -#}
 {{ config(materialized='table') }}
 {%- set entities = ['customers', 'orders', 'renewals', 'feedback'] -%}
@@ -18,8 +16,7 @@ with
     select
         '{{ entity }}' as entity,
         reject_reason,
-        count(*) as reason_rows,
-        max(raw_rows_in_load) as raw_rows_in_load
+        count(*) as reason_rows
     from {{ ref('base_raw__' ~ entity ~ '_checked') }}
     group by reject_reason
 ),
@@ -37,16 +34,18 @@ reasons as (
     {%- endfor %}
 ),
 
+batches as (
+    select * from {{ ref('stg_raw__batch_reconciliation') }}
+),
+
 outcomes as (
     select
         entity,
-        coalesce(max(raw_rows_in_load), 0)
-        + sum(case when reject_reason in ('malformed_row', 'invalid_encoding') then reason_rows else 0 end)
-            as raw_rows,
-        sum(case when reject_reason is null then reason_rows else 0 end) as clean_rows,
-        sum(case when reject_reason <> 'duplicate' then reason_rows else 0 end) as rejected_rows,
-        sum(case when reject_reason = 'duplicate' then reason_rows else 0 end) as duplicate_rows
-    from reasons
+        sum(raw_rows) as raw_rows,
+        sum(clean_rows) as clean_rows,
+        sum(rejected_rows) as rejected_rows,
+        sum(duplicate_rows) as duplicate_rows
+    from batches
     group by entity
 ),
 
