@@ -18,12 +18,11 @@ MARKDOWN = sorted(
 # Folders that are not the project's: build output, environments, caches (see .gitignore).
 NOT_PROJECT_FOLDERS = {"target", "logs", "dbt_packages", "artifacts", "data", "spark-warehouse",
                        "metastore_db", "__pycache__"}
-# Text files that may name a README section. tests_py/reference is written from the docs by
-# someone else and is not edited here (its maintainer updates its citations).
+# Text files that may name a README section.
 TEXT_SUFFIXES = {".md", ".sql", ".yml", ".yaml", ".py", ".sh", ".txt", ".ini", ".cfg"}
 SKIP_DIRS = {".git", ".venv", "target", "logs", "dbt_packages", "artifacts", "__pycache__",
              "node_modules", "work"}
-SKIP_PATHS = {ROOT / "tests_py" / "reference"}
+SKIP_PATHS: set[Path] = set()
 
 FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 CODE_SPAN = re.compile(r"`[^`\n]*`")

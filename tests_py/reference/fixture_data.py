@@ -1,4 +1,4 @@
-"""A small, deterministic raw data set in the README "Raw data contract", written by hand.
+"""A small, deterministic raw data set following docs/raw-data-contract.md, written by hand.
 
 Used by the reference tests only while the project's own generator (``python -m generator``)
 does not exist yet. It deliberately contains every reject reason, duplicates, timezone edge

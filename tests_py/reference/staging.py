@@ -1,6 +1,6 @@
 """Staging: parse the text-only raw files, quarantine bad rows with a reason, deduplicate.
 
-Definitions followed: README "Raw data contract" and the `reject_reason` doc block.
+Definitions followed: docs/raw-data-contract.md and the `reject_reason` doc block.
 """
 from __future__ import annotations
 
