@@ -45,7 +45,7 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-r
 ## target/published/tiering.duckdb; README "Publication"). Unit tests check the SQL on fixed
 ## inputs, not the data, so they run in `make test` (dbt-test) and not on every build (D57).
 build: env
-	$(BIN)/python -m publication build --exclude-resource-type unit_test
+	$(BIN)/python -m publication build $(if $(FORCE),,--if-changed) --exclude-resource-type unit_test
 
 ## test: every test. Lint, the dbt build with every data and unit test, the documentation
 ## check, then pytest (quarantine, user files, reference implementation, generator, docs site

@@ -1,7 +1,9 @@
-"""Command line: `python -m publication build [--live] [dbt build args...] | publish [--live] | status`.
+"""Command line: `python -m publication build [--live] [--if-changed] [dbt build args...] | publish [--live] | status`.
 
 build    runs `dbt build` with the given arguments into the work database and publishes only if
          the build was green and complete; exits non-zero otherwise, naming what is still served.
+         With --if-changed (what `make build` runs) it first compares the build's inputs with
+         those of the publication served, and builds nothing when they are the same (D164).
 publish  publishes the latest build of the work database (after a plain `dbt build`).
 status   prints which publication the published file serves, and whether the latest build could
          be published.
@@ -10,6 +12,7 @@ status   prints which publication the published file serves, and whether the lat
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from publication import gate, parquet, provenance
+from publication import gate, parquet, provenance, unchanged
 from publication.publish import Published, publish
 from publication.settings import Settings, from_environment
 
@@ -96,7 +99,7 @@ def _report(result: Published, seconds: float, settings: Settings) -> None:
         print("This replay was published to the live path on purpose (--live).")
 
 
-def _publish_and_report(settings: Settings, live: bool) -> int:
+def _publish_and_report(settings: Settings, live: bool, inputs: str | None = None) -> int:
     started = time.monotonic()
     try:
         result = publish(settings, Path.cwd(), live=live)
@@ -107,8 +110,34 @@ def _publish_and_report(settings: Settings, live: bool) -> int:
         hint = ("; a client holds the published file read-write: connect BI read-only "
                 "(README \"Connecting a BI tool\")") if "lock" in str(error).lower() else ""
         return _nothing_published(settings, f"the publication step failed: {error}{hint}")
+    if inputs is not None and result.path == settings.publish_path:
+        unchanged.write_record(settings.publish_path, result.publication.publication_id, inputs)
     _report(result, time.monotonic() - started, settings)
     return 0
+
+
+def _served_unchanged(settings: Settings, inputs: str) -> dict | None:
+    """The publication served when it was built from exactly these inputs and is all there."""
+    try:
+        current = provenance.served(settings.publish_path)
+    except duckdb.Error:
+        return None
+    if current is None or parquet.current(settings.parquet_root) != current["publication_id"]:
+        return None
+    same = unchanged.unchanged_since(settings.publish_path, current["publication_id"], inputs)
+    return current if same else None
+
+
+def _report_unchanged(current: dict, settings: Settings) -> None:
+    print(f"Nothing to build: the project, the raw files, the arguments and the settings are those of "
+          f"publication {current['publication_id']} (as of {current['as_of_date']}, built from commit "
+          f"{current['git_commit']}), which is still served.")
+    counts = json.loads(current["mart_row_counts"] or "{}")
+    width = max((len(table) for table in counts), default=0)
+    for table, rows in sorted(counts.items()):
+        print(f"  {table:<{width}} {rows:>12,} rows")
+    print(f"Published file: {settings.publish_path}")
+    print("To build anyway, run without --if-changed (`make build FORCE=1`).")
 
 
 def _status(settings: Settings) -> int:
@@ -133,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", allow_abbrev=False, help="dbt build, then publish if green")
     build.add_argument("--live", action="store_true", help="publish a replay to the live path")
+    build.add_argument("--if-changed", action="store_true",
+                       help="build nothing when the inputs are those of the publication served (D164)")
     pub = commands.add_parser("publish", allow_abbrev=False, help="publish the latest green build")
     pub.add_argument("--live", action="store_true", help="publish a replay to the live path")
     pub.add_argument("--target-path", help="dbt's target path of the build (default: target)")
@@ -142,11 +173,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "build":
         settings = from_environment(_target_path(rest))
+        inputs = unchanged.fingerprint(Path.cwd(), [*rest, *(["--live"] if args.live else [])], dict(os.environ))
+        if args.if_changed:
+            current = _served_unchanged(settings, inputs)
+            if current is not None:
+                _report_unchanged(current, settings)
+                return 0
         code = _run_dbt_build(rest)
         if code != 0:
             how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
             return _nothing_published(settings, f"dbt build failed ({how})")
-        return _publish_and_report(settings, args.live)
+        return _publish_and_report(settings, args.live, inputs)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "publish":

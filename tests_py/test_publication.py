@@ -134,12 +134,21 @@ def story(tmp_path_factory):
     facts["after_live_replay"] = _read(published, "select as_of_date, is_replay from marts.publications "
                                                   "order by published_at desc limit 1")
 
-    third = _build(work)
+    # --if-changed (what `make build` runs, D164): the inputs differ from those recorded for the
+    # served publication, so this builds
+    third = _build(work, extra=["--if-changed"])
     _ok(third, "the third build (demo seeds) while the same BI session is connected")
+    facts["third_output"] = third.stdout
     facts["bi_after_third"] = _snapshot(bi)
     facts["after_third"] = _read(published, "select publication_id, as_of_date, raw_fingerprint, is_replay "
                                             "from marts.publications order by published_at")
     facts["hash_after_third"] = _sha256(published)
+    run_results = work / "target" / "run_results.json"
+    facts["run_results_after_third"] = run_results.stat().st_mtime_ns
+    # the same inputs again: nothing is built and nothing is published
+    facts["unchanged"] = _build(work, extra=["--if-changed"])
+    facts["hash_after_unchanged"] = _sha256(published)
+    facts["run_results_after_unchanged"] = run_results.stat().st_mtime_ns
     bi.commit()
     bi.close()
     engine.dispose()
@@ -332,6 +341,19 @@ def test_parquet_copy_follows_the_pointer(story):
         for mart in MARTS:
             rows = connection.execute(f"select count(*) from read_parquet('{root / current / mart}.parquet')").fetchone()[0]
             assert rows == story["bi_reconnected"]["counts"][mart], mart
+
+
+def test_a_build_with_nothing_changed_builds_and_publishes_nothing(story):
+    """D164: `--if-changed` with the inputs of the publication served stops before dbt."""
+    assert "Nothing to build" not in story["third_output"]
+    unchanged = story["unchanged"]
+    _ok(unchanged, "the build with nothing changed")
+    served = story["after_third"][-1][0]
+    assert f"Nothing to build: the project, the raw files, the arguments and the settings are those of " \
+           f"publication {served}" in unchanged.stdout
+    assert " START " not in unchanged.stdout                # dbt never ran
+    assert story["run_results_after_unchanged"] == story["run_results_after_third"]
+    assert story["hash_after_unchanged"] == story["hash_after_third"]
 
 
 def test_a_partial_build_is_never_published(story):
