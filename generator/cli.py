@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  python -m generator --customers 2000 --out seeds/demo --prefix raw_\n"
-            "  python -m generator --orders 10000000 --format parquet --out /tmp/big\n"
+            "  python -m generator --orders 10000000 --format parquet --out data/big\n"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
