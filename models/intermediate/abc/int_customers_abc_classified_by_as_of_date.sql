@@ -4,7 +4,17 @@
     the same as-of date. int_customers_abc_classified is the current date. Convention (crossing customer in the higher class, non-positive
     values last and in C): doc block `abc_class`.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 purchasers as (
     select
@@ -13,6 +23,7 @@ purchasers as (
         monetary as net_revenue,
         margin
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
 ),
 
 ranked as (
@@ -64,7 +75,7 @@ running_totals as (
     from ranked
 ),
 
-final as (
+computed as (
     select
         as_of_date,
         customer_id,
@@ -79,6 +90,15 @@ final as (
         net_revenue <= 0 as has_non_positive_revenue,
         margin <= 0 as has_non_positive_margin
     from running_totals
+),
+
+final as (
+    select
+        computed.*,
+        dates_to_compute.inputs_fingerprint
+    from computed
+    inner join dates_to_compute
+        on computed.as_of_date = dates_to_compute.as_of_date
 )
 
 select * from final

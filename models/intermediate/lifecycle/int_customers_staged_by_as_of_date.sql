@@ -3,13 +3,24 @@
     that date, the rule that placed them there and the dates that justify it. Ladder: doc block
     `lifecycle_stage`. The mart lifecycle_stage publishes the current date's rows.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 customers as (
     select
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
+    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
 ),
 
 purchases as (
@@ -23,6 +34,7 @@ purchases as (
         median_purchase_gap_days,
         max_purchase_gap_days
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
 ),
 
 subscriptions as (
@@ -35,6 +47,7 @@ subscriptions as (
         first_period_start_date,
         renewal_tenure
     from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
+    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
 ),
 
 signals as (
@@ -115,7 +128,7 @@ staged as (
     from signals_dated
 ),
 
-final as (
+computed as (
     select
         customer_id,
         as_of_date,
@@ -145,6 +158,15 @@ final as (
         next_renewal_due_date,
         days_overdue
     from staged
+),
+
+final as (
+    select
+        computed.*,
+        dates_to_compute.inputs_fingerprint
+    from computed
+    inner join dates_to_compute
+        on computed.as_of_date = dates_to_compute.as_of_date
 )
 
 select * from final

@@ -1,0 +1,105 @@
+{#-
+    The incremental history (DECISIONLOG D180, docs/incremental-loads.md): every model named
+    `..._by_as_of_date` that holds rows per as-of date stores, with each row, the fingerprint of
+    the inputs its as-of date was computed from (int_as_of_dates_fingerprinted). A run deletes
+    the rows of the dates whose fingerprint changed or that left the history, and computes the
+    dates it then lacks: past periods whose inputs did not change are kept, not recomputed.
+-#}
+
+{#- Incremental on DuckDB; on Spark a table rebuilt every run, like the parsed models (D146). -#}
+{% macro history_materialization() -%}
+    {{- return('incremental' if target.type == 'duckdb' else 'table') -}}
+{%- endmacro %}
+
+{#-
+    The as-of dates this run computes, with their fingerprint: every date in a full build; in an
+    incremental run those without rows in the model (forget_stale_history_dates ran first).
+-#}
+{% macro history_dates_to_compute() -%}
+    select
+        fingerprinted.as_of_date,
+        fingerprinted.is_current,
+        fingerprinted.previous_as_of_date,
+        fingerprinted.inputs_fingerprint
+    from {{ ref('int_as_of_dates_fingerprinted') }} as fingerprinted
+    {%- if is_incremental() %}
+    where fingerprinted.as_of_date not in (select distinct stored.as_of_date from {{ this }} as stored)
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    pre-hook of a history model: delete the rows whose as-of date left the history or whose
+    inputs changed since they were computed, and say how many dates the run recomputes.
+-#}
+{% macro forget_stale_history_dates() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set counts = run_query(
+            "select count(distinct stored.as_of_date) from " ~ this ~ " as stored "
+            ~ "inner join " ~ ref('int_as_of_dates_fingerprinted') ~ " as fingerprinted "
+            ~ "on stored.as_of_date = fingerprinted.as_of_date "
+            ~ "and stored.inputs_fingerprint = fingerprinted.inputs_fingerprint") -%}
+        {%- set dates = run_query("select count(*) from " ~ ref('int_as_of_dates_fingerprinted')) -%}
+        {%- set kept, total = counts.columns[0].values()[0], dates.columns[0].values()[0] -%}
+        {%- do log("History " ~ this.identifier ~ ": " ~ (total - kept) ~ " of " ~ total
+                   ~ " as-of dates to compute (inputs new or changed), " ~ kept ~ " kept", info=true) -%}
+        delete from {{ this }}
+        where not exists (
+            select 1
+            from {{ ref('int_as_of_dates_fingerprinted') }} as fingerprinted
+            where
+                fingerprinted.as_of_date = {{ this }}.as_of_date
+                and fingerprinted.inputs_fingerprint = {{ this }}.inputs_fingerprint
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The fingerprint of the project's code and settings as a text literal: dbt's version, the
+    engine, the checksum of every model and seed file, and the value of every var. The macros'
+    text joins it in SQL (project_macros_fingerprint), where the files can be read.
+-#}
+{% macro history_code_fingerprint() -%}
+    {%- if not execute -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set parts = [dbt_version, target.type] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+            if node.resource_type in ('model', 'seed') and node.package_name == project_name -%}
+        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
+    {%- endfor -%}
+    {%- for name in known_var_names() | sort -%}
+        {%- do parts.append(name ~ '=' ~ tojson(var(name, none))) -%}
+    {%- endfor -%}
+    {{- return(local_md5(parts | join('|'))) -}}
+{%- endmacro %}
+
+{#- The text of the project's macros, fingerprinted: a SQL expression. -#}
+{% macro project_macros_fingerprint() -%}
+    {{- return(adapter.dispatch('project_macros_fingerprint', 'customer_tiering')()) -}}
+{%- endmacro %}
+
+{% macro default__project_macros_fingerprint() -%}
+    {%- set root = invocation_args_dict.get('project_dir') or '.' -%}
+    (
+        select md5(string_agg(md5(macro_files.content), '|' order by macro_files.filename))
+        from read_text('{{ root }}/macros/**/*.sql') as macro_files
+    )
+{%- endmacro %}
+
+{#- Spark rebuilds the history in full every run (history_materialization): nothing to compare. -#}
+{% macro spark__project_macros_fingerprint() -%}
+    '-'
+{%- endmacro %}
+
+{#- A fingerprint of one whole row of `alias` (a relation or CTE name), as a large integer. -#}
+{% macro row_fingerprint(alias) -%}
+    {{- return(adapter.dispatch('row_fingerprint', 'customer_tiering')(alias)) -}}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(alias) -%}
+    cast(hash({{ alias }}) as hugeint)
+{%- endmacro %}
+
+{% macro spark__row_fingerprint(alias) -%}
+    cast(xxhash64({{ alias }}.*) as decimal(38, 0))
+{%- endmacro %}
