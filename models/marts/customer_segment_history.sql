@@ -165,18 +165,22 @@ customers_compared as (
     select
         customers_tiered.*,
         previous_rows.value_tier_rank,
-        case when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_segment_code end
-            as previous_segment_code,
-        case when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_value_tier end
-            as previous_value_tier,
-        case when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_value_tier_rank end
-            as previous_value_tier_rank,
-        case when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_stage end
-            as previous_stage
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_segment_code
+        end as previous_segment_code,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_value_tier
+        end as previous_value_tier,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_value_tier_rank
+        end as previous_value_tier_rank,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_stage
+        end as previous_stage
     from customers_tiered
     inner join previous_rows
         on

@@ -68,7 +68,7 @@ visible_inputs as (
         sum(input_days.fingerprint_sum) as fingerprint_sum
     from as_of_dates
     inner join input_days
-        on input_days.visible_from <= as_of_dates.as_of_date
+        on as_of_dates.as_of_date >= input_days.visible_from
     group by as_of_dates.as_of_date, input_days.input_name
 ),
 
