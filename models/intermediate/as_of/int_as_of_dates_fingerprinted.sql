@@ -61,26 +61,34 @@ input_days as (
 ),
 
 visible_inputs as (
+    {#- Per as-of date and input: the rows visible at it and the sum of their fingerprints. -#}
     select
         as_of_dates.as_of_date,
-        input_days.input_name,
-        sum(input_days.input_rows) as input_rows,
-        sum(input_days.fingerprint_sum) as fingerprint_sum
+        {{ dbt.concat([
+            "cast(sum(case when input_days.input_name = 'customers' then input_days.input_rows else 0 end)"
+            ~ " as " ~ dbt.type_string() ~ ")",
+            "':'",
+            "cast(sum(case when input_days.input_name = 'customers' then input_days.fingerprint_sum else 0 end)"
+            ~ " as " ~ dbt.type_string() ~ ")",
+        ]) }} as visible_customers,
+        {{ dbt.concat([
+            "cast(sum(case when input_days.input_name = 'subscription_periods' then input_days.input_rows else 0 end)"
+            ~ " as " ~ dbt.type_string() ~ ")",
+            "':'",
+            "cast(sum(case when input_days.input_name = 'subscription_periods' then input_days.fingerprint_sum else 0 end)"
+            ~ " as " ~ dbt.type_string() ~ ")",
+        ]) }} as visible_subscription_periods,
+        {{ dbt.concat([
+            "cast(sum(case when input_days.input_name = 'purchase_days' then input_days.input_rows else 0 end)"
+            ~ " as " ~ dbt.type_string() ~ ")",
+            "':'",
+            "cast(sum(case when input_days.input_name = 'purchase_days' then input_days.fingerprint_sum else 0 end)"
+            ~ " as " ~ dbt.type_string() ~ ")",
+        ]) }} as visible_purchase_days
     from as_of_dates
     inner join input_days
         on as_of_dates.as_of_date >= input_days.visible_from
-    group by as_of_dates.as_of_date, input_days.input_name
-),
-
-visible_inputs_listed as (
-    select
-        as_of_date,
-        {{ dbt.listagg(
-            dbt.concat(["input_name", "':'", "cast(input_rows as " ~ dbt.type_string() ~ ")",
-                        "':'", "cast(fingerprint_sum as " ~ dbt.type_string() ~ ")"]),
-            "'|'", "order by input_name") }} as visible_inputs
-    from visible_inputs
-    group by as_of_date
+    group by as_of_dates.as_of_date
 ),
 
 final as (
@@ -94,11 +102,13 @@ final as (
             "'|'", "cast(as_of_dates.as_of_date as " ~ dbt.type_string() ~ ")",
             "'|'", "cast(as_of_dates.is_current as " ~ dbt.type_string() ~ ")",
             "'|'", "coalesce(cast(as_of_dates.previous_as_of_date as " ~ dbt.type_string() ~ "), '-')",
-            "'|'", "coalesce(visible_inputs_listed.visible_inputs, '-')",
+            "'|'", "coalesce(visible_inputs.visible_customers, '-')",
+            "'|'", "coalesce(visible_inputs.visible_subscription_periods, '-')",
+            "'|'", "coalesce(visible_inputs.visible_purchase_days, '-')",
         ]) }}) as inputs_fingerprint
     from as_of_dates
-    left join visible_inputs_listed
-        on as_of_dates.as_of_date = visible_inputs_listed.as_of_date
+    left join visible_inputs
+        on as_of_dates.as_of_date = visible_inputs.as_of_date
 )
 
 select * from final
