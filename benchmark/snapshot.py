@@ -111,7 +111,9 @@ def ensure_batches(raw: Path, log) -> tuple[Path, Path]:
     # the text of the timestamps is kept but its date: dirty rows stay as dirty as they were
     con.execute(f"""copy (
             with last_day as (
-                -- near the end of the data; a dirty date (far future, typo) is one of few
+                -- near the end of the data; a dirty date (far future, typo) is one of few. The
+                -- new orders end the day before it, so that no business time zone moves one
+                -- into the next month: the as-of date stays where it was
                 select quantile_disc(try_cast(left(ordered_at, 10) as date), 0.999) as last_day
                 from {orders}
                 where {dated}
@@ -119,7 +121,7 @@ def ensure_batches(raw: Path, log) -> tuple[Path, Path]:
             picked as (
                 select
                     orders.*,
-                    strftime(last_day.last_day - cast(hash(orders.order_id) % {NEW_BATCH_DAYS} as integer),
+                    strftime(last_day.last_day - 1 - cast(hash(orders.order_id) % {NEW_BATCH_DAYS} as integer),
                              '%Y-%m-%d') as new_day
                 from {orders} as orders
                 cross join last_day
