@@ -103,3 +103,14 @@
 {% macro spark__row_fingerprint(alias) -%}
     cast(xxhash64({{ alias }}.*) as decimal(38, 0))
 {%- endmacro %}
+
+{#-
+    The where clause that keeps the rows of the as-of dates this run computes, for a model that
+    reads an upstream history model (CTE dates_to_compute): nothing in a full build, which
+    computes every date.
+-#}
+{% macro history_dates_filter() -%}
+    {%- if is_incremental() -%}
+        where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {%- endif -%}
+{%- endmacro %}

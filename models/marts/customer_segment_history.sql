@@ -22,7 +22,7 @@ dates_to_compute as (
 
 rfm as (
     select * from {{ ref('int_customers_rfm_scored_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 rfm_cells as (
@@ -47,7 +47,7 @@ abc as (
         abc_class_revenue,
         abc_class_margin
     from {{ ref('int_customers_abc_classified_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 stages as (
@@ -56,7 +56,7 @@ stages as (
         customer_id,
         stage
     from {{ ref('int_customers_staged_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 rfm_segmented as (

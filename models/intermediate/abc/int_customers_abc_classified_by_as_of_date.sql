@@ -23,7 +23,7 @@ purchasers as (
         monetary as net_revenue,
         margin
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 ranked as (

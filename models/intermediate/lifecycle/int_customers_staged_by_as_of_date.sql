@@ -20,7 +20,7 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 purchases as (
@@ -34,7 +34,7 @@ purchases as (
         median_purchase_gap_days,
         max_purchase_gap_days
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 subscriptions as (
@@ -47,7 +47,7 @@ subscriptions as (
         first_period_start_date,
         renewal_tenure
     from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 signals as (

@@ -37,7 +37,7 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 running_totals as (

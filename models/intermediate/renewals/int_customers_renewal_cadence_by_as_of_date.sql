@@ -34,7 +34,7 @@ periods as (
         is_renewed_on_time,
         renewal_interval_days
     from {{ ref('int_subscription_periods_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 latest_periods_stated as (

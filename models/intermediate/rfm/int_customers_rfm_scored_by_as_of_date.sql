@@ -36,7 +36,7 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 purchasers as (
@@ -48,7 +48,7 @@ purchasers as (
         monetary,
         has_non_positive_revenue
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
-    where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
+    {{ history_dates_filter() }}
 ),
 
 population as (
