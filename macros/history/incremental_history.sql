@@ -114,3 +114,37 @@
         where as_of_date in (select dates_to_compute.as_of_date from dates_to_compute)
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The fingerprint a history model stores with the rows of an as-of date: the run's, when every
+    upstream history model's rows of that date carry it too; NULL when one of them was computed
+    from other inputs (a run that rebuilt this model but not an upstream one), so that the next
+    run computes the date again instead of keeping rows made from stale inputs. A select over
+    the CTE dates_to_compute; `upstream` lists the upstream history models. An upstream model
+    without rows of the date (no purchaser yet) does not count.
+-#}
+{% macro history_fingerprints_checked(upstream) -%}
+    select
+        dates_to_compute.as_of_date,
+        case
+            when count(upstream_dates.inputs_fingerprint) = 0 then dates_to_compute.inputs_fingerprint
+            when count(distinct upstream_dates.inputs_fingerprint) = 1
+                and min(upstream_dates.inputs_fingerprint) = dates_to_compute.inputs_fingerprint
+                then dates_to_compute.inputs_fingerprint
+        end as inputs_fingerprint
+    from dates_to_compute
+    left join (
+        {%- for model in upstream %}
+        select distinct
+            as_of_date,
+            inputs_fingerprint
+        from {{ ref(model) }}
+        {{ history_dates_filter() }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as upstream_dates
+        on dates_to_compute.as_of_date = upstream_dates.as_of_date
+    group by dates_to_compute.as_of_date, dates_to_compute.inputs_fingerprint
+{%- endmacro %}

@@ -59,6 +59,14 @@ stages as (
     {{ history_dates_filter() }}
 ),
 
+fingerprints as (
+    {{ history_fingerprints_checked([
+        'int_customers_rfm_scored_by_as_of_date',
+        'int_customers_abc_classified_by_as_of_date',
+        'int_customers_staged_by_as_of_date',
+    ]) | indent(4) }}
+),
+
 rfm_segmented as (
     select
         rfm.*,
@@ -82,10 +90,12 @@ customers_tiered as (
         stages.stage,
         dates_to_compute.is_current,
         dates_to_compute.previous_as_of_date,
-        dates_to_compute.inputs_fingerprint
+        fingerprints.inputs_fingerprint
     from rfm_segmented
     inner join dates_to_compute
         on rfm_segmented.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on rfm_segmented.as_of_date = fingerprints.as_of_date
     left join segments
         on rfm_segmented.segment_code = segments.segment_code
     left join abc

@@ -160,13 +160,20 @@ computed as (
     from staged
 ),
 
+fingerprints as (
+    {{ history_fingerprints_checked([
+        'int_customers_purchases_aggregated_by_as_of_date',
+        'int_customers_renewal_cadence_by_as_of_date',
+    ]) | indent(4) }}
+),
+
 final as (
     select
         computed.*,
-        dates_to_compute.inputs_fingerprint
+        fingerprints.inputs_fingerprint
     from computed
-    inner join dates_to_compute
-        on computed.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final

@@ -219,13 +219,17 @@ computed as (
     from customers_classified
 ),
 
+fingerprints as (
+    {{ history_fingerprints_checked(['int_subscription_periods_by_as_of_date']) | indent(4) }}
+),
+
 final as (
     select
         computed.*,
-        dates_to_compute.inputs_fingerprint
+        fingerprints.inputs_fingerprint
     from computed
-    inner join dates_to_compute
-        on computed.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final
