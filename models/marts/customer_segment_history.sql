@@ -21,7 +21,19 @@ dates_to_compute as (
 ),
 
 rfm as (
-    select * from {{ ref('int_customers_rfm_scored_by_as_of_date') }}
+    select
+        as_of_date,
+        customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        r_score,
+        f_score,
+        m_score,
+        rfm_cell,
+        rfm_status,
+        has_non_positive_revenue
+    from {{ ref('int_customers_rfm_scored_by_as_of_date') }}
     {{ history_dates_filter() }}
 ),
 
