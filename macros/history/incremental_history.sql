@@ -14,8 +14,9 @@
 {#-
     The as-of dates this run computes, with their fingerprint: every date in a full build; in an
     incremental run those without rows in the model (forget_stale_history_dates ran first).
+    `date_column`: the model's column that holds the as-of date of a row.
 -#}
-{% macro history_dates_to_compute() -%}
+{% macro history_dates_to_compute(date_column='as_of_date') -%}
     select
         fingerprinted.as_of_date,
         fingerprinted.is_current,
@@ -23,7 +24,7 @@
         fingerprinted.inputs_fingerprint
     from {{ ref('int_as_of_dates_fingerprinted') }} as fingerprinted
     {%- if is_incremental() %}
-    where fingerprinted.as_of_date not in (select distinct stored.as_of_date from {{ this }} as stored)
+    where fingerprinted.as_of_date not in (select distinct stored.{{ date_column }} from {{ this }} as stored)
     {%- endif %}
 {%- endmacro %}
 
@@ -31,12 +32,19 @@
     pre-hook of a history model: delete the rows whose as-of date left the history or whose
     inputs changed since they were computed, and say how many dates the run recomputes.
 -#}
-{% macro forget_stale_history_dates() -%}
+{% macro forget_stale_history_dates(date_column='as_of_date') -%}
     {%- if execute and is_incremental() -%}
+        {%- set stored_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if 'inputs_fingerprint' not in stored_columns -%}
+            {#- stored by a version of the project without the incremental history: computed anew -#}
+            {%- do log("History " ~ this.identifier ~ ": stored without fingerprints, every as-of date to compute",
+                       info=true) -%}
+            {{- return('delete from ' ~ this) -}}
+        {%- endif -%}
         {%- set counts = run_query(
-            "select count(distinct stored.as_of_date) from " ~ this ~ " as stored "
+            "select count(distinct stored." ~ date_column ~ ") from " ~ this ~ " as stored "
             ~ "inner join " ~ ref('int_as_of_dates_fingerprinted') ~ " as fingerprinted "
-            ~ "on stored.as_of_date = fingerprinted.as_of_date "
+            ~ "on stored." ~ date_column ~ " = fingerprinted.as_of_date "
             ~ "and stored.inputs_fingerprint = fingerprinted.inputs_fingerprint") -%}
         {%- set dates = run_query("select count(*) from " ~ ref('int_as_of_dates_fingerprinted')) -%}
         {%- set kept, total = counts.columns[0].values()[0], dates.columns[0].values()[0] -%}
@@ -47,7 +55,7 @@
             select 1
             from {{ ref('int_as_of_dates_fingerprinted') }} as fingerprinted
             where
-                fingerprinted.as_of_date = {{ this }}.as_of_date
+                fingerprinted.as_of_date = {{ this }}.{{ date_column }}
                 and fingerprinted.inputs_fingerprint = {{ this }}.inputs_fingerprint
         )
     {%- endif -%}
@@ -55,7 +63,8 @@
 
 {#-
     The fingerprint of the project's code and settings as a text literal: dbt's version, the
-    engine, the checksum of every model and seed file, and the value of every var. The macros'
+    engine, the checksum of every model and seed file, and the value of every var but the as-of
+    date. The macros'
     text joins it in SQL (project_macros_fingerprint), where the files can be read.
 -#}
 {% macro history_code_fingerprint() -%}
@@ -67,7 +76,9 @@
             if node.resource_type in ('model', 'seed') and node.package_name == project_name -%}
         {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
     {%- endfor -%}
-    {%- for name in known_var_names() | sort -%}
+    {#- as_of_date moves the run's own date, which has its own row; the past period ends it keeps
+        see the same rows whatever the run's date (D180) -#}
+    {%- for name in known_var_names() | reject('equalto', 'as_of_date') | sort -%}
         {%- do parts.append(name ~ '=' ~ tojson(var(name, none))) -%}
     {%- endfor -%}
     {{- return(local_md5(parts | join('|'))) -}}
@@ -147,4 +158,16 @@
     ) as upstream_dates
         on dates_to_compute.as_of_date = upstream_dates.as_of_date
     group by dates_to_compute.as_of_date, dates_to_compute.inputs_fingerprint
+{%- endmacro %}
+
+{#-
+    post-hook of a history model that repeats the run's as-of date on every row (`column`): the
+    rows it kept from earlier runs get this run's as-of date.
+-#}
+{% macro date_kept_history_rows(column) -%}
+    {%- if execute and is_incremental() -%}
+        update {{ this }}
+        set {{ column }} = (select as_of.as_of_date from {{ ref('int_as_of_date') }} as as_of)
+        where {{ column }} <> (select as_of.as_of_date from {{ ref('int_as_of_date') }} as as_of)
+    {%- endif -%}
 {%- endmacro %}

@@ -9,7 +9,7 @@
 {{ config(
     materialized=history_materialization(),
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ forget_stale_history_dates() }}",
 ) }}
 with
