@@ -7,8 +7,18 @@
     `renewal_cadence`: month 30 days, quarter 91, year 365; in months (for the next due date)
     by the macro billing_cycle_months.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 renewals as (
     select
@@ -30,6 +40,7 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 visible_periods as (
@@ -99,7 +110,7 @@ periods_sequenced as (
     from periods_flagged
 ),
 
-final as (
+computed as (
     select
         as_of_date,
         {{ dbt.concat([
@@ -130,6 +141,15 @@ final as (
         amount,
         status as loaded_status
     from periods_sequenced
+),
+
+final as (
+    select
+        computed.*,
+        dates_to_compute.inputs_fingerprint
+    from computed
+    inner join dates_to_compute
+        on computed.as_of_date = dates_to_compute.as_of_date
 )
 
 select * from final
