@@ -7,9 +7,10 @@
     `renewal_cadence`: month 30 days, quarter 91, year 365; in months (for the next due date)
     by the macro billing_cycle_months.
     The visible periods of a subscription are the first ones in start order, and its visible
-    renewals the first ones in payment order, so a period's number, the next period's start and
-    the previous renewal payment are computed once per period, not once per as-of date
-    (DECISIONLOG D174); only what visibility changes is computed per as-of date.
+    renewals the first ones in payment order (unless a renewal was paid before its period
+    started), so a period's number, the next period's start and the previous renewal payment are
+    computed once per period, not once per as-of date (DECISIONLOG D174); only what visibility
+    changes is computed per as-of date.
 -#}
 
 with
