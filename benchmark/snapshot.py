@@ -80,21 +80,62 @@ def ensure_data(size: int, work: Path, seed: int, log, src: Path) -> tuple[Path,
     return folder, info
 
 
-NEW_BATCH = "new_1pct.parquet"
+NEW_BATCH = "new_1pct_last_14_days.parquet"
+NEW_BATCH_DAYS = 14
 
 
 def ensure_batches(raw: Path, log) -> tuple[Path, Path]:
     """The raw files of `raw` as load batches (docs/incremental-loads.md), in two folders:
     `history`, the orders as one batch `orders/history.parquet`, and `nightly`, the same plus
-    `orders/new_1pct.parquet`: 1 % more orders (every 100th order again under a new order_id,
-    same customers). Files are hard links of the generated ones, so a batch has the same size and
-    modification time (its fingerprint) in both folders. Made once per generated data set."""
+    `orders/new_1pct_last_14_days.parquet`: 1 % more orders (every 100th order again under a new
+    order_id, same customers), placed and loaded in the last 14 days of the data, as the orders
+    of the days since the last load are (DECISIONLOG D147). Files are hard links of the generated
+    ones, so a batch has the same size and modification time (its fingerprint) in both folders.
+    Made once per generated data set."""
     import duckdb  # noqa: PLC0415 - the generator's environment has it
 
     base = raw.parent / f"{raw.name}_batches"
     history, nightly = base / "history", base / "nightly"
     if (nightly / "orders" / NEW_BATCH).exists():
         return history, nightly
+    shutil.rmtree(base, ignore_errors=True)
+    for folder in (history, nightly):
+        (folder / "orders").mkdir(parents=True)
+        for entity in ("customers", "renewals", "feedback"):
+            os.link(raw / f"{entity}.parquet", folder / f"{entity}.parquet")
+        os.link(raw / "orders.parquet", folder / "orders" / "history.parquet")
+    log(f"writing the 1 % batch -> {nightly / 'orders' / NEW_BATCH}")
+    con = duckdb.connect()
+    orders = f"read_parquet('{raw / 'orders.parquet'}')"
+    dated = r"regexp_matches(ordered_at, '^\d{4}-\d{2}-\d{2}')"
+    # the text of the timestamps is kept but its date: dirty rows stay as dirty as they were
+    con.execute(f"""copy (
+            with last_day as (
+                -- near the end of the data; a dirty date (far future, typo) is one of few. The
+                -- new orders end the day before it, so that no business time zone moves one
+                -- into the next month: the as-of date stays where it was
+                select quantile_disc(try_cast(left(ordered_at, 10) as date), 0.999) as last_day
+                from {orders}
+                where {dated}
+            ),
+            picked as (
+                select
+                    orders.*,
+                    strftime(last_day.last_day - 1 - cast(hash(orders.order_id) % {NEW_BATCH_DAYS} as integer),
+                             '%Y-%m-%d') as new_day
+                from {orders} as orders
+                cross join last_day
+                where hash(orders.order_id) % 100 = 0
+            )
+            select * exclude (new_day) replace (
+                order_id || '-n' as order_id,
+                case when {dated} then new_day || substr(ordered_at, 11) else ordered_at end as ordered_at,
+                case when {dated} then new_day || ' 23:59:00' else loaded_at end as loaded_at
+            )
+            from picked
+        ) to '{nightly / "orders" / NEW_BATCH}' (format parquet)""")
+    con.close()
+    return history, nightly
     shutil.rmtree(base, ignore_errors=True)
     for folder in (history, nightly):
         (folder / "orders").mkdir(parents=True)

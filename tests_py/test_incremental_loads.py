@@ -20,6 +20,7 @@ Runs in `make test` (marker `incremental`, about two minutes on two cores).
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,6 +39,7 @@ STAGING_ONLY = ["build", "--select", "+path:models/staging", "--exclude-resource
                 "--exclude-resource-type", "unit_test"]
 # the last incremental run is what `make build` runs: the build, then the publication
 EVERYTHING = ["--exclude-resource-type", "unit_test"]
+EVERYTHING_BUT_TESTS = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 SCHEMAS = ("staging", "intermediate", "marts")
 
 
@@ -78,16 +80,23 @@ def _late_correction(raw: Path) -> list[str]:
     return [r[col["order_id"]] for r in corrected]
 
 
-def _change_file(path: Path) -> None:
-    """Rewrite a loaded batch: one row fewer, one amount changed (a re-export of the month)."""
+def _change_file(path: Path) -> list[str]:
+    """Rewrite a loaded batch (a re-export of the month): one completed order fewer, another
+    one's amount changed; returns their order dates. Orders placed mid-month, so that the
+    business time zone cannot move them into another period."""
     header, rows = _rows(path)
-    col = header.index("gross_amount")
-    rows = rows[1:]
-    for row in rows:
-        if row[col].replace(".", "", 1).isdigit():
-            row[col] = f"{float(row[col]) + 1:.2f}"
-            break
-    _write(path, header, rows)
+    col = {name: i for i, name in enumerate(header)}
+
+    def plain(row):
+        return (row[col["status"]] == "completed" and re.fullmatch(r"\d{4}-\d{2}-(0[5-9]|1\d|2[0-5])[ T].*",
+                                                                   row[col["ordered_at"]])
+                and row[col["gross_amount"]].replace(".", "", 1).isdigit())
+
+    dropped, changed = [i for i, row in enumerate(rows) if plain(row)][:2]
+    rows[changed][col["gross_amount"]] = f"{float(rows[changed][col['gross_amount']]) + 1:.2f}"
+    touched = [rows[dropped][col["ordered_at"]][:10], rows[changed][col["ordered_at"]][:10]]
+    _write(path, header, rows[:dropped] + rows[dropped + 1:])
+    return touched
 
 
 MALFORMED = "too,many,fields,for,an,order,row,a,b,c,d,e,f,g,h"
@@ -156,16 +165,22 @@ def loads(tmp_path_factory):
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
         logs.append(proc.stdout)
 
-    for keep in (lambda name: name < "2024", lambda name: name < "2025", lambda name: True):
+    for keep in (lambda name: name < "2024", lambda name: name < "2025"):
         _copy_batches(batches, raw, keep)
         load(STAGING_ONLY)
+    # every batch, and every model: the history is built once in full
+    _copy_batches(batches, raw, lambda name: True)
+    load(EVERYTHING_BUT_TESTS)
+    # a correction of the first month changes what every as-of date sees
     corrected = _late_correction(raw)
-    _change_file(raw / "orders" / "2024-03.csv")
+    load(EVERYTHING_BUT_TESTS)
+    # a re-exported March 2024 changes only the as-of dates from then on
+    changed = _change_file(raw / "orders" / "2024-03.csv")
     load_and_publish()
     run_dbt(["build", "--full-refresh", "--exclude-resource-type", "test", "--exclude-resource-type",
              "unit_test"], scr_work, raw_path=raw, dbt_vars=VARS)
     return {"raw": raw, "inc": inc_work / "warehouse.duckdb", "scr": scr_work / "warehouse.duckdb",
-            "corrected": corrected, "logs": logs, "inc_work": inc_work}
+            "corrected": corrected, "changed": changed, "logs": logs, "inc_work": inc_work}
 
 
 def test_incremental_loads_equal_a_build_from_scratch(loads):
@@ -175,9 +190,10 @@ def test_incremental_loads_equal_a_build_from_scratch(loads):
 def test_each_run_read_only_its_new_or_changed_batches(loads):
     logs = loads["logs"]
     assert "Raw orders: 12 new or changed batch(es) of 36 to read" in logs[1]
-    # the late correction and the changed file
-    assert "Raw orders: 2 new or changed batch(es) of 50 to read" in logs[3]
-    assert "Published file:" in logs[3]
+    # the late correction, then the changed file
+    assert "Raw orders: 1 new or changed batch(es) of 50 to read" in logs[3]
+    assert "Raw orders: 1 new or changed batch(es) of 50 to read" in logs[4]
+    assert "Published file:" in logs[4]
     con = duckdb.connect(str(loads["inc"]), read_only=True)
     batches = con.execute("select count(distinct raw_batch) from staging.base_raw__orders_parsed").fetchall()
     con.close()
@@ -230,3 +246,37 @@ def test_malformed_lines_are_quarantined_per_batch(loads):
     assert [(batch, line) for batch, line, _ in rows] == [("orders/2022-01.csv", 3), ("orders/2022-02.csv", 3)]
     assert rows[0][2] != rows[1][2]
     assert batches == [("orders/2022-01.csv", 0), ("orders/2022-02.csv", 0)]
+
+
+HISTORY_MODELS = ("int_customers_purchases_aggregated_by_as_of_date", "int_subscription_periods_by_as_of_date",
+                  "int_customers_renewal_cadence_by_as_of_date", "int_customers_rfm_scored_by_as_of_date",
+                  "int_customers_abc_classified_by_as_of_date", "int_customers_staged_by_as_of_date",
+                  "customer_segment_history")
+
+
+def _history_counts(log: str) -> dict[str, tuple[int, int]]:
+    """Per history model, the as-of dates the run computed and the number it has."""
+    found = {}
+    for model in HISTORY_MODELS:
+        match = re.search(rf"History {model}: (\d+) of (\d+) as-of dates to compute", log)
+        assert match, f"no history line for {model} in the run's log"
+        found[model] = (int(match.group(1)), int(match.group(2)))
+    return found
+
+
+def test_history_recomputes_only_the_as_of_dates_whose_inputs_changed(loads):
+    """The history is computed once; a correction of the first month recomputes every as-of
+    date; a re-exported March 2024 recomputes the dates from its first changed order on and keeps
+    the earlier ones, and the result equals the build from scratch (the test above)."""
+    logs = loads["logs"]
+    assert "History " not in logs[2], "the first build of the history has nothing to keep"
+    con = duckdb.connect(str(loads["inc"]), read_only=True)
+    dates = [d for (d,) in con.execute("select as_of_date from intermediate.int_as_of_dates order by 1").fetchall()]
+    con.close()
+    everything = _history_counts(logs[3])
+    assert set(everything.values()) == {(len(dates), len(dates))}
+    first_changed = min(loads["changed"])[:10]
+    later = _history_counts(logs[4])
+    expected = sum(1 for d in dates if d.isoformat() >= first_changed)
+    assert 0 < expected < len(dates), "the changed month must fall inside the history"
+    assert set(later.values()) == {(expected, len(dates))}

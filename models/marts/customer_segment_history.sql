@@ -6,20 +6,35 @@
     customer_segments (doc block `segment_history`). customer_segments and segment_migration
     read these rows: the history is written once.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 {%- set tier_order = var('value_tier_order') -%}
 
 with
 
-as_of_dates as (
-    select
-        as_of_date,
-        is_current,
-        previous_as_of_date
-    from {{ ref('int_as_of_dates') }}
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
 ),
 
 rfm as (
-    select * from {{ ref('int_customers_rfm_scored_by_as_of_date') }}
+    select
+        as_of_date,
+        customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        r_score,
+        f_score,
+        m_score,
+        rfm_cell,
+        rfm_status,
+        has_non_positive_revenue
+    from {{ ref('int_customers_rfm_scored_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 rfm_cells as (
@@ -44,6 +59,7 @@ abc as (
         abc_class_revenue,
         abc_class_margin
     from {{ ref('int_customers_abc_classified_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 stages as (
@@ -52,6 +68,15 @@ stages as (
         customer_id,
         stage
     from {{ ref('int_customers_staged_by_as_of_date') }}
+    {{ history_dates_filter() }}
+),
+
+fingerprints as (
+    {{ history_fingerprints_checked([
+        'int_customers_rfm_scored_by_as_of_date',
+        'int_customers_abc_classified_by_as_of_date',
+        'int_customers_staged_by_as_of_date',
+    ]) | indent(4) }}
 ),
 
 rfm_segmented as (
@@ -72,19 +97,17 @@ customers_tiered as (
         rfm_segmented.*,
         segments.value_tier,
         segments.value_level,
-        case segments.value_tier
-            {%- for tier in tier_order %}
-            when '{{ tier }}' then {{ loop.index }}
-            {%- endfor %}
-        end as value_tier_rank,
         abc.abc_class_revenue,
         abc.abc_class_margin,
         stages.stage,
-        as_of_dates.is_current,
-        as_of_dates.previous_as_of_date
+        dates_to_compute.is_current,
+        dates_to_compute.previous_as_of_date,
+        fingerprints.inputs_fingerprint
     from rfm_segmented
-    inner join as_of_dates
-        on rfm_segmented.as_of_date = as_of_dates.as_of_date
+    inner join dates_to_compute
+        on rfm_segmented.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on rfm_segmented.as_of_date = fingerprints.as_of_date
     left join segments
         on rfm_segmented.segment_code = segments.segment_code
     left join abc
@@ -97,31 +120,94 @@ customers_tiered as (
             and rfm_segmented.customer_id = stages.customer_id
 ),
 
-customers_with_previous as (
-    {#- A customer absent at the previous as-of date had not signed up: no earlier row either. -#}
+stored_previous_rows as (
+    {#- An incremental run computes some as-of dates only (D180): the previous as-of date of the
+        first of them is kept, so its stored rows give the previous segment, tier and stage. -#}
+    select
+        as_of_date,
+        customer_id,
+        segment_code,
+        value_tier,
+        stage
+    {%- if is_incremental() %}
+    from {{ this }}
+    where
+        as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
+        and as_of_date not in (select dates_to_compute.as_of_date from dates_to_compute)
+    {%- else %}
+    from customers_tiered
+    where false
+    {%- endif %}
+),
+
+comparable_rows as (
+    select
+        as_of_date,
+        customer_id,
+        segment_code,
+        value_tier,
+        stage
+    from customers_tiered
+    union all
+    select
+        as_of_date,
+        customer_id,
+        segment_code,
+        value_tier,
+        stage
+    from stored_previous_rows
+),
+
+comparable_rows_ranked as (
     select
         *,
+        case value_tier
+            {%- for tier in tier_order %}
+            when '{{ tier }}' then {{ loop.index }}
+            {%- endfor %}
+        end as value_tier_rank
+    from comparable_rows
+),
+
+previous_rows as (
+    {#- A customer absent at the previous as-of date had not signed up: no earlier row either. -#}
+    select
+        as_of_date,
+        customer_id,
+        value_tier_rank,
         lag(as_of_date) over (partition by customer_id order by as_of_date asc) as previous_row_as_of_date,
         lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
         lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
         lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
         lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage
-    from customers_tiered
+    from comparable_rows_ranked
 ),
 
 customers_compared as (
     select
-        *,
-        coalesce(previous_row_as_of_date = previous_as_of_date, false) as was_customer_before,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_code end
-            as previous_segment_code,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
-            as previous_value_tier,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
-            as previous_value_tier_rank,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
-            as previous_stage
-    from customers_with_previous
+        customers_tiered.*,
+        previous_rows.value_tier_rank,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_segment_code
+        end as previous_segment_code,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_value_tier
+        end as previous_value_tier,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_value_tier_rank
+        end as previous_value_tier_rank,
+        case
+            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
+                then previous_rows.previous_row_stage
+        end as previous_stage
+    from customers_tiered
+    inner join previous_rows
+        on
+            customers_tiered.as_of_date = previous_rows.as_of_date
+            and customers_tiered.customer_id = previous_rows.customer_id
 ),
 
 final as (
@@ -155,7 +241,8 @@ final as (
             when value_tier_rank > previous_value_tier_rank then 'up'
             when value_tier_rank < previous_value_tier_rank then 'down'
             else 'stayed'
-        end as value_tier_movement
+        end as value_tier_movement,
+        inputs_fingerprint
     from customers_compared
 )
 

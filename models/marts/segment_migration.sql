@@ -3,9 +3,22 @@
     lifecycle_stage),
     from-value and to-value: the customers who made that move and the net revenue they brought
     in between the two dates. A customer not yet signed up at the earlier date comes from
-    `not_a_customer`. Reading a migration matrix: doc block `segment_migration`.
+    `not_a_customer`. Reading a migration matrix: doc block `segment_migration`. Incremental on
+    DuckDB like the history it reads (DECISIONLOG D180): the pairs of a period_to whose history
+    rows are kept are kept too, with the run's as-of date.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates('period_to') }}",
+    post_hook="{{ date_kept_history_rows('as_of_date') }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute('period_to') | indent(4) }}
+),
 
 history as (
     select
@@ -18,6 +31,7 @@ history as (
         previous_as_of_date,
         value_tier_movement
     from {{ ref('customer_segment_history') }}
+    {{ history_dates_filter() }}
 ),
 
 as_of as (
@@ -32,7 +46,14 @@ previous_rows as (
         segment_code,
         value_tier,
         stage
-    from history
+    from {{ ref('customer_segment_history') }}
+    {%- if is_incremental() %}
+    where as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
+    {%- endif %}
+),
+
+fingerprints as (
+    {{ history_fingerprints_checked(['customer_segment_history']) | indent(4) }}
 ),
 
 pairs as (
@@ -100,8 +121,11 @@ final as (
         moves.to_value,
         moves.movement,
         cast(count(*) as {{ dbt.type_bigint() }}) as customers,
-        cast(sum(moves.period_revenue) as decimal(38, 2)) as revenue
+        cast(sum(moves.period_revenue) as decimal(38, 2)) as revenue,
+        fingerprints.inputs_fingerprint
     from moves
+    inner join fingerprints
+        on moves.period_to = fingerprints.as_of_date
     cross join as_of
     group by
         as_of.as_of_date,
@@ -110,7 +134,8 @@ final as (
         moves.period_to,
         moves.from_value,
         moves.to_value,
-        moves.movement
+        moves.movement,
+        fingerprints.inputs_fingerprint
 )
 
 select * from final

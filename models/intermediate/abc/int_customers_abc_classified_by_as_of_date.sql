@@ -4,7 +4,17 @@
     the same as-of date. int_customers_abc_classified is the current date. Convention (crossing customer in the higher class, non-positive
     values last and in C): doc block `abc_class`.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 purchasers as (
     select
@@ -13,6 +23,7 @@ purchasers as (
         monetary as net_revenue,
         margin
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 ranked as (
@@ -64,7 +75,7 @@ running_totals as (
     from ranked
 ),
 
-final as (
+computed as (
     select
         as_of_date,
         customer_id,
@@ -79,6 +90,19 @@ final as (
         net_revenue <= 0 as has_non_positive_revenue,
         margin <= 0 as has_non_positive_margin
     from running_totals
+),
+
+fingerprints as (
+    {{ history_fingerprints_checked(['int_customers_purchases_aggregated_by_as_of_date']) | indent(4) }}
+),
+
+final as (
+    select
+        computed.*,
+        fingerprints.inputs_fingerprint
+    from computed
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final

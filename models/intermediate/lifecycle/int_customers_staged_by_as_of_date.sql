@@ -3,13 +3,24 @@
     that date, the rule that placed them there and the dates that justify it. Ladder: doc block
     `lifecycle_stage`. The mart lifecycle_stage publishes the current date's rows.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 customers as (
     select
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 purchases as (
@@ -23,6 +34,7 @@ purchases as (
         median_purchase_gap_days,
         max_purchase_gap_days
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 subscriptions as (
@@ -35,6 +47,7 @@ subscriptions as (
         first_period_start_date,
         renewal_tenure
     from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 signals as (
@@ -115,7 +128,7 @@ staged as (
     from signals_dated
 ),
 
-final as (
+computed as (
     select
         customer_id,
         as_of_date,
@@ -145,6 +158,22 @@ final as (
         next_renewal_due_date,
         days_overdue
     from staged
+),
+
+fingerprints as (
+    {{ history_fingerprints_checked([
+        'int_customers_purchases_aggregated_by_as_of_date',
+        'int_customers_renewal_cadence_by_as_of_date',
+    ]) | indent(4) }}
+),
+
+final as (
+    select
+        computed.*,
+        fingerprints.inputs_fingerprint
+    from computed
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final

@@ -6,7 +6,17 @@
     total is the running total at the last purchase day on or before the as-of date, and the
     median gap is computed once per such day, however many as-of dates share it.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 purchase_days as (
     {#- The gap before a day does not depend on the as-of date: every earlier day is visible too. -#}
@@ -27,6 +37,7 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 running_totals as (
@@ -116,7 +127,7 @@ prefix_medians as (
     group by customer_id, last_day_number
 ),
 
-final as (
+computed as (
     select
         last_visible_days.as_of_date,
         last_visible_days.customer_id,
@@ -139,6 +150,15 @@ final as (
         on
             last_visible_days.customer_id = prefix_medians.customer_id
             and last_visible_days.purchase_day_number = prefix_medians.last_day_number
+),
+
+final as (
+    select
+        computed.*,
+        dates_to_compute.inputs_fingerprint
+    from computed
+    inner join dates_to_compute
+        on computed.as_of_date = dates_to_compute.as_of_date
 )
 
 select * from final

@@ -5,7 +5,17 @@
     active (doc block `renewal_cadence`). Customers without subscriptions are absent; the marts
     give them cadence class and subscription state `no_subscription` / `none`.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 periods as (
     select
@@ -24,6 +34,7 @@ periods as (
         is_renewed_on_time,
         renewal_interval_days
     from {{ ref('int_subscription_periods_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 latest_periods_stated as (
@@ -199,7 +210,7 @@ customers_classified as (
     from customers_joined
 ),
 
-final as (
+computed as (
     select
         as_of_date,
         customer_id,
@@ -222,6 +233,19 @@ final as (
         first_period_start_date,
         last_renewed_date
     from customers_classified
+),
+
+fingerprints as (
+    {{ history_fingerprints_checked(['int_subscription_periods_by_as_of_date']) | indent(4) }}
+),
+
+final as (
+    select
+        computed.*,
+        fingerprints.inputs_fingerprint
+    from computed
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final

@@ -12,8 +12,18 @@
     computed once per period, not once per as-of date (DECISIONLOG D174); only what visibility
     changes is computed per as-of date.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 
 with
+
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
 
 renewals as (
     select
@@ -35,6 +45,7 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 periods_sequenced as (
@@ -247,7 +258,7 @@ visible_periods as (
             and (periods_ranged.valid_to is null or periods_ranged.valid_to > customers.as_of_date)
 ),
 
-final as (
+computed as (
     select
         as_of_date,
         subscription_period_id,
@@ -274,6 +285,15 @@ final as (
         amount,
         status as loaded_status
     from visible_periods
+),
+
+final as (
+    select
+        computed.*,
+        dates_to_compute.inputs_fingerprint
+    from computed
+    inner join dates_to_compute
+        on computed.as_of_date = dates_to_compute.as_of_date
 )
 
 select * from final

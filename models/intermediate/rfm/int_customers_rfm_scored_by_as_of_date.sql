@@ -5,6 +5,12 @@
     the current date.
     Both methods are written out; the vars pick one, so the choice is visible in the SQL.
 -#}
+{{ config(
+    materialized=history_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_stale_history_dates() }}",
+) }}
 {%- set method = var('rfm_method') -%}
 {%- set frequency_method = var('rfm_frequency_method') -%}
 {%- set fixed_cuts = var('rfm_frequency_fixed_cuts') -%}
@@ -21,11 +27,16 @@
 
 with
 
+dates_to_compute as (
+    {{ history_dates_to_compute() | indent(4) }}
+),
+
 customers as (
     select
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 purchasers as (
@@ -37,6 +48,7 @@ purchasers as (
         monetary,
         has_non_positive_revenue
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
+    {{ history_dates_filter() }}
 ),
 
 population as (
@@ -173,7 +185,7 @@ scores_gated as (
     from scores
 ),
 
-final as (
+computed as (
     select
         customers.as_of_date,
         customers.customer_id,
@@ -200,6 +212,19 @@ final as (
         on
             customers.as_of_date = scores_gated.as_of_date
             and customers.customer_id = scores_gated.customer_id
+),
+
+fingerprints as (
+    {{ history_fingerprints_checked(['int_customers_purchases_aggregated_by_as_of_date']) | indent(4) }}
+),
+
+final as (
+    select
+        computed.*,
+        fingerprints.inputs_fingerprint
+    from computed
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final
