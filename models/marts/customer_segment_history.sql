@@ -120,45 +120,45 @@ customers_tiered as (
             and rfm_segmented.customer_id = stages.customer_id
 ),
 
-stored_previous_rows as (
+candidate_rows as (
     {#- An incremental run computes some as-of dates only (D180): the previous as-of date of the
-        first of them is kept, so its stored rows give the previous segment, tier and stage. -#}
+        first of them is kept, and its stored rows give the previous segment, tier and stage. -#}
     select
-        as_of_date,
-        customer_id,
-        segment_code,
-        value_tier,
-        stage
+        *,
+        false as is_stored
+    from customers_tiered
     {%- if is_incremental() %}
-    from {{ this }}
-    where
-        as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
-        and as_of_date not in (select dates_to_compute.as_of_date from dates_to_compute)
-    {%- else %}
-    from customers_tiered
-    where false
-    {%- endif %}
-),
-
-comparable_rows as (
-    select
-        as_of_date,
-        customer_id,
-        segment_code,
-        value_tier,
-        stage
-    from customers_tiered
     union all
     select
         as_of_date,
         customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        r_score,
+        f_score,
+        m_score,
+        rfm_cell,
+        rfm_status,
+        has_non_positive_revenue,
         segment_code,
         value_tier,
-        stage
-    from stored_previous_rows
+        value_level,
+        abc_class_revenue,
+        abc_class_margin,
+        stage,
+        is_current,
+        previous_as_of_date,
+        inputs_fingerprint,
+        true as is_stored
+    from {{ this }}
+    where
+        as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
+        and as_of_date not in (select dates_to_compute.as_of_date from dates_to_compute)
+    {%- endif %}
 ),
 
-comparable_rows_ranked as (
+customers_ranked as (
     select
         *,
         case value_tier
@@ -166,48 +166,34 @@ comparable_rows_ranked as (
             when '{{ tier }}' then {{ loop.index }}
             {%- endfor %}
         end as value_tier_rank
-    from comparable_rows
+    from candidate_rows
 ),
 
-previous_rows as (
+customers_with_previous as (
     {#- A customer absent at the previous as-of date had not signed up: no earlier row either. -#}
     select
-        as_of_date,
-        customer_id,
-        value_tier_rank,
+        *,
         lag(as_of_date) over (partition by customer_id order by as_of_date asc) as previous_row_as_of_date,
         lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
         lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
         lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
         lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage
-    from comparable_rows_ranked
+    from customers_ranked
 ),
 
 customers_compared as (
     select
-        customers_tiered.*,
-        previous_rows.value_tier_rank,
-        case
-            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_segment_code
-        end as previous_segment_code,
-        case
-            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_value_tier
-        end as previous_value_tier,
-        case
-            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_value_tier_rank
-        end as previous_value_tier_rank,
-        case
-            when previous_rows.previous_row_as_of_date = customers_tiered.previous_as_of_date
-                then previous_rows.previous_row_stage
-        end as previous_stage
-    from customers_tiered
-    inner join previous_rows
-        on
-            customers_tiered.as_of_date = previous_rows.as_of_date
-            and customers_tiered.customer_id = previous_rows.customer_id
+        *,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_code end
+            as previous_segment_code,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
+            as previous_value_tier,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
+            as previous_value_tier_rank,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
+            as previous_stage
+    from customers_with_previous
+    where not is_stored
 ),
 
 final as (

@@ -6,6 +6,11 @@
     in days (for the cadence fallback) is defined here, once, as in the doc block
     `renewal_cadence`: month 30 days, quarter 91, year 365; in months (for the next due date)
     by the macro billing_cycle_months.
+    The visible periods of a subscription are the first ones in start order, and its visible
+    renewals the first ones in payment order (unless a renewal was paid before its period
+    started), so a period's number, the next period's start and the previous renewal payment are
+    computed once per period, not once per as-of date (DECISIONLOG D174); only what visibility
+    changes is computed per as-of date.
 -#}
 {{ config(
     materialized=history_materialization(),
@@ -43,33 +48,41 @@ customers as (
     {{ history_dates_filter() }}
 ),
 
-visible_periods as (
-    select
-        renewals.subscription_id,
-        renewals.customer_id,
-        renewals.plan,
-        renewals.billing_cycle,
-        renewals.period_start,
-        renewals.period_start_date,
-        renewals.period_end_date,
-        renewals.amount,
-        renewals.status,
-        customers.as_of_date,
-        case
-            when renewals.renewed_date <= customers.as_of_date then renewals.renewed_date
-        end as renewed_date
-    from renewals
-    inner join customers
-        on
-            renewals.customer_id = customers.customer_id
-            and renewals.period_start_date <= customers.as_of_date
-),
-
-periods_flagged as (
+periods_sequenced as (
+    {#- Renewal payments of one subscription in payment order (a late payment for one period can
+        come after an early one for the next); unrenewed periods sort after every renewed one. -#}
     select
         *,
-        renewed_date is not null as is_renewed,
-        period_end_date <= as_of_date as has_ended,
+        row_number() over (
+            partition by customer_id, subscription_id
+            order by period_start asc
+        ) as period_number,
+        lead(period_start_date) over (
+            partition by customer_id, subscription_id
+            order by period_start asc
+        ) as next_period_start_date,
+        row_number() over (
+            partition by customer_id, subscription_id
+            order by renewed_date asc nulls last, period_start asc
+        ) as payment_number,
+        lag(renewed_date) over (
+            partition by customer_id, subscription_id
+            order by renewed_date asc nulls last, period_start asc
+        ) as previous_renewed_date,
+        max(case when renewed_date < period_start_date then 1 else 0 end) over (
+            partition by customer_id, subscription_id
+        ) as renewals_before_start
+    from renewals
+),
+
+periods_keyed as (
+    select
+        *,
+        {{ dbt.concat([
+            "subscription_id",
+            "'|'",
+            "cast(period_start as " ~ dbt.type_string() ~ ")",
+        ]) }} as subscription_period_id,
         case billing_cycle
             when 'month' then 30
             when 'quarter' then 91
@@ -80,44 +93,175 @@ periods_flagged as (
             "period_end_date",
             "renewed_date",
             "day"
-        ) }} as renewal_delay_days
-    from visible_periods
+        ) }} as paid_delay_days
+    from periods_sequenced
 ),
 
-periods_sequenced as (
-    {#- Renewal intervals: consecutive renewal payments of one subscription, in payment order (a
-        late payment for one period can come after an early one for the next). Unrenewed periods
-        sort after every renewed one, so the previous row of a renewed period is the previous
-        renewal payment; they get no interval. -#}
+{#- The renewal interval of a renewed period is the days since the previous renewal payment
+    visible at the as-of date. A payment is visible once both it and its period's start are,
+    so the previous payment is the same at every as-of date that sees this renewal, unless an
+    earlier payment was made before its own period started: only in such subscriptions does
+    the previous visible payment change with the as-of date, at the starts of those periods.
+    Each period therefore gets one interval per range of as-of dates [valid_from, valid_to). #}
+
+payment_pairs as (
+    {#- Subscriptions with a payment made before its period's start: each renewed period with
+        every earlier payment. -#}
     select
-        *,
-        row_number() over (
-            partition by as_of_date, customer_id, subscription_id
-            order by period_start asc
-        ) as period_number,
-        period_start = max(period_start) over (
-            partition by as_of_date, customer_id, subscription_id
-        ) as is_latest_period,
+        later_payments.customer_id,
+        later_payments.subscription_id,
+        later_payments.period_start,
+        earlier_payments.payment_number as earlier_payment_number,
+        earlier_payments.period_start_date as earlier_period_start_date,
+        {{ dbt.datediff(
+            "earlier_payments.renewed_date",
+            "later_payments.renewed_date",
+            "day"
+        ) }} as days_since_earlier_payment
+    from periods_keyed as later_payments
+    inner join periods_keyed as earlier_payments
+        on
+            later_payments.customer_id = earlier_payments.customer_id
+            and later_payments.subscription_id = earlier_payments.subscription_id
+            and later_payments.payment_number > earlier_payments.payment_number
+    where
+        later_payments.renewals_before_start = 1
+        and later_payments.renewed_date is not null
+),
+
+payment_pairs_ranged as (
+    {#- An earlier payment is the previous visible one from its period's start until a nearer
+        payment's period has started. -#}
+    select
+        customer_id,
+        subscription_id,
+        period_start,
+        earlier_period_start_date as valid_from,
+        min(earlier_period_start_date) over (
+            partition by customer_id, subscription_id, period_start
+            order by earlier_payment_number desc
+            rows between unbounded preceding and 1 preceding
+        ) as valid_to,
+        days_since_earlier_payment as interval_days
+    from payment_pairs
+),
+
+interval_ranges as (
+    {#- Periods of other subscriptions: one range, the previous payment in payment order. #}
+    select
+        customer_id,
+        subscription_id,
+        period_start,
+        cast(null as date) as valid_from,
+        cast(null as date) as valid_to,
+        {{ dbt.datediff(
+            "previous_renewed_date",
+            "renewed_date",
+            "day"
+        ) }} as interval_days
+    from periods_keyed
+    where renewals_before_start = 0
+    union all
+    -- before the first earlier payment's period starts, no previous payment is visible
+    select
+        periods_keyed.customer_id,
+        periods_keyed.subscription_id,
+        periods_keyed.period_start,
+        cast(null as date) as valid_from,
+        min(payment_pairs.earlier_period_start_date) as valid_to,
+        cast(null as {{ dbt.type_int() }}) as interval_days
+    from periods_keyed
+    left join payment_pairs
+        on
+            periods_keyed.customer_id = payment_pairs.customer_id
+            and periods_keyed.subscription_id = payment_pairs.subscription_id
+            and periods_keyed.period_start = payment_pairs.period_start
+    where periods_keyed.renewals_before_start = 1
+    group by
+        periods_keyed.customer_id,
+        periods_keyed.subscription_id,
+        periods_keyed.period_start
+    union all
+    select
+        customer_id,
+        subscription_id,
+        period_start,
+        valid_from,
+        valid_to,
+        interval_days
+    from payment_pairs_ranged
+    where valid_to is null or valid_from < valid_to
+),
+
+periods_ranged as (
+    select
+        periods_keyed.subscription_period_id,
+        periods_keyed.subscription_id,
+        periods_keyed.customer_id,
+        periods_keyed.plan,
+        periods_keyed.billing_cycle,
+        periods_keyed.cycle_nominal_days,
+        periods_keyed.cycle_months,
+        periods_keyed.period_number,
+        periods_keyed.next_period_start_date,
+        periods_keyed.period_start,
+        periods_keyed.period_start_date,
+        periods_keyed.period_end_date,
+        periods_keyed.renewed_date,
+        periods_keyed.paid_delay_days,
+        periods_keyed.amount,
+        periods_keyed.status,
+        interval_ranges.valid_from,
+        interval_ranges.valid_to,
+        interval_ranges.interval_days
+    from periods_keyed
+    inner join interval_ranges
+        on
+            periods_keyed.customer_id = interval_ranges.customer_id
+            and periods_keyed.subscription_id = interval_ranges.subscription_id
+            and periods_keyed.period_start = interval_ranges.period_start
+),
+
+visible_periods as (
+    select
+        periods_ranged.subscription_period_id,
+        periods_ranged.subscription_id,
+        periods_ranged.customer_id,
+        periods_ranged.plan,
+        periods_ranged.billing_cycle,
+        periods_ranged.cycle_nominal_days,
+        periods_ranged.cycle_months,
+        periods_ranged.period_number,
+        periods_ranged.period_start,
+        periods_ranged.period_start_date,
+        periods_ranged.period_end_date,
+        periods_ranged.amount,
+        periods_ranged.status,
+        customers.as_of_date,
+        periods_ranged.next_period_start_date is null
+        or periods_ranged.next_period_start_date > customers.as_of_date as is_latest_period,
         case
-            when is_renewed
-                then {{ dbt.datediff(
-                    "lag(renewed_date) over (partition by as_of_date, customer_id, subscription_id"
-                    ~ " order by renewed_date asc nulls last, period_start asc)",
-                    "renewed_date",
-                    "day"
-                ) }}
+            when periods_ranged.renewed_date <= customers.as_of_date then periods_ranged.renewed_date
+        end as renewed_date,
+        case
+            when periods_ranged.renewed_date <= customers.as_of_date then periods_ranged.paid_delay_days
+        end as renewal_delay_days,
+        case
+            when periods_ranged.renewed_date <= customers.as_of_date then periods_ranged.interval_days
         end as renewal_interval_days
-    from periods_flagged
+    from periods_ranged
+    inner join customers
+        on
+            periods_ranged.customer_id = customers.customer_id
+            and periods_ranged.period_start_date <= customers.as_of_date
+            and (periods_ranged.valid_from is null or periods_ranged.valid_from <= customers.as_of_date)
+            and (periods_ranged.valid_to is null or periods_ranged.valid_to > customers.as_of_date)
 ),
 
 computed as (
     select
         as_of_date,
-        {{ dbt.concat([
-            "subscription_id",
-            "'|'",
-            "cast(period_start as " ~ dbt.type_string() ~ ")",
-        ]) }} as subscription_period_id,
+        subscription_period_id,
         subscription_id,
         customer_id,
         plan,
@@ -130,17 +274,17 @@ computed as (
         period_start_date,
         period_end_date,
         renewed_date,
-        is_renewed,
-        has_ended,
+        renewed_date is not null as is_renewed,
+        period_end_date <= as_of_date as has_ended,
         renewal_delay_days,
         case
-            when has_ended
+            when period_end_date <= as_of_date
                 then coalesce(renewal_delay_days <= {{ var('renewal_grace_days') }}, false)
         end as is_renewed_on_time,
         cast(renewal_interval_days as {{ dbt.type_int() }}) as renewal_interval_days,
         amount,
         status as loaded_status
-    from periods_sequenced
+    from visible_periods
 ),
 
 final as (
