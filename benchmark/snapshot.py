@@ -15,7 +15,9 @@ from common import PROJECT, size_label
 BENCH = PROJECT / "benchmark"
 SNAPSHOT_ITEMS = ["dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "package-lock.yml",
                   "models", "macros", "seeds", "tests", "analyses", "snapshots", "dbt_packages", "generator",
-                  "publication"]
+                  "publication",
+                  # the pandas baseline takes the billing-cycle constants from the reference
+                  "tests_py/reference"]
 
 
 def generator_fingerprint(src: Path) -> str:

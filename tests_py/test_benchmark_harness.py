@@ -154,3 +154,16 @@ def test_a_size_measured_again_with_some_variants_keeps_the_others_and_pairs_run
     assert "earlier" not in merged["ratios"]["dbt_models_tests / dbt_models_tests_no_history (history cost)"]
     assert [inv["started"] for inv in results_page.invocations({"sizes": [merged]})] == [
         "2026-11-23 16:12", "2026-12-01 18:00"]
+
+
+def test_the_snapshot_holds_what_the_pandas_baseline_imports(tmp_path):
+    """The benchmark measures a frozen copy of the project; the pandas baseline run from that copy
+    must find everything it imports (it takes the billing-cycle constants from the reference)."""
+    import subprocess  # noqa: PLC0415
+
+    import snapshot  # noqa: PLC0415
+
+    snapshot.snapshot_project(tmp_path / "project")
+    proc = subprocess.run([sys.executable, str(tmp_path / "project" / "benchmark" / "pandas_marts.py"), "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
