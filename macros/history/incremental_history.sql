@@ -64,8 +64,8 @@
 {#-
     The fingerprint of the project's code and settings as a text literal: dbt's version, the
     engine, the checksum of every model and seed file, and the value of every var but the as-of
-    date. The macros'
-    text joins it in SQL (project_macros_fingerprint), where the files can be read.
+    date. The macros' text joins it in SQL (project_macros_fingerprint), where the files can be
+    read.
 -#}
 {% macro history_code_fingerprint() -%}
     {%- if not execute -%}
