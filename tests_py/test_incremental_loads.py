@@ -13,7 +13,8 @@ A second warehouse builds the same final files from scratch with `--full-refresh
 
 Every staging table (the parsed batches, the checked rows, the clean and quarantine models, the
 batch and load reconciliations), every intermediate table and every mart must be identical, row
-for row (as multisets, every column). A batch removed after it was loaded stops the next run.
+for row (as multisets, every column but computed_at, the run time of a history row). A batch
+removed after it was loaded stops the next run.
 
 Runs in `make test` (marker `incremental`, about two minutes on two cores).
 """
@@ -123,6 +124,11 @@ def _tables(db: Path) -> dict[tuple[str, str], list[str]]:
     return tables
 
 
+# The start of the run that computed a history row (DECISIONLOG D182): the two warehouses were
+# built by other runs.
+RUN_COLUMNS = {"computed_at"}
+
+
 def _differences(incremental: Path, scratch: Path) -> dict[str, tuple[int, int]]:
     """Per table, rows only in the incremental build and rows only in the scratch build."""
     con = duckdb.connect()
@@ -133,7 +139,7 @@ def _differences(incremental: Path, scratch: Path) -> dict[str, tuple[int, int]]
     found = {}
     for (schema, table), columns in inc_tables.items():
         assert columns == scr_tables[(schema, table)], f"{schema}.{table}: other columns"
-        listed = ", ".join(f'"{c}"' for c in columns)
+        listed = ", ".join(f'"{c}"' for c in columns if c not in RUN_COLUMNS)
         only_inc, only_scr = (
             con.execute(f"select count(*) from (select {listed} from {a}.{schema}.{table} "
                         f"except all select {listed} from {b}.{schema}.{table})").fetchall()[0][0]

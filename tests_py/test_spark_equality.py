@@ -164,9 +164,10 @@ def test_both_builds_ran_the_same_nodes(builds):
     assert sorted(r["unique_id"] for r in duck) == sorted(r["unique_id"] for r in spark)
 
 
-# Columns that differ between engines by design, not compared: the history's fingerprint of its
-# inputs hashes rows with each engine's own hash function (DECISIONLOG D180).
-ENGINE_SPECIFIC_COLUMNS = {"inputs_fingerprint"}
+# Columns that differ between the two builds by design, not compared: the history's fingerprint
+# of its inputs hashes rows with each engine's own hash function (DECISIONLOG D180), and
+# computed_at is the start of the run that computed a row (D182).
+ENGINE_SPECIFIC_COLUMNS = {"inputs_fingerprint", "computed_at"}
 
 
 def _compared(con, source: str) -> tuple[list[tuple[str, str]], list[tuple]]:

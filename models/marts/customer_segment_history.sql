@@ -228,7 +228,8 @@ final as (
             when value_tier_rank < previous_value_tier_rank then 'down'
             else 'stayed'
         end as value_tier_movement,
-        inputs_fingerprint
+        inputs_fingerprint,
+        {{ history_computed_at() }} as computed_at
     from customers_compared
 )
 

@@ -122,7 +122,8 @@ final as (
         moves.movement,
         cast(count(*) as {{ dbt.type_bigint() }}) as customers,
         cast(sum(moves.period_revenue) as decimal(38, 2)) as revenue,
-        fingerprints.inputs_fingerprint
+        fingerprints.inputs_fingerprint,
+        {{ history_computed_at() }} as computed_at
     from moves
     inner join fingerprints
         on moves.period_to = fingerprints.as_of_date

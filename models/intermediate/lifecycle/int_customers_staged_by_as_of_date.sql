@@ -170,7 +170,8 @@ fingerprints as (
 final as (
     select
         computed.*,
-        fingerprints.inputs_fingerprint
+        fingerprints.inputs_fingerprint,
+        {{ history_computed_at() }} as computed_at
     from computed
     inner join fingerprints
         on computed.as_of_date = fingerprints.as_of_date

@@ -290,7 +290,8 @@ computed as (
 final as (
     select
         computed.*,
-        dates_to_compute.inputs_fingerprint
+        dates_to_compute.inputs_fingerprint,
+        {{ history_computed_at() }} as computed_at
     from computed
     inner join dates_to_compute
         on computed.as_of_date = dates_to_compute.as_of_date
