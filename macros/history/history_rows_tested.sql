@@ -77,22 +77,19 @@
     rows computed after its last all-green tests. The rows of this run are always checked.
 -#}
 {% macro default__get_where_subquery(relation) -%}
-    {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where -%}
-        {%- do conditions.append('(' ~ where ~ ')') -%}
-    {%- endif -%}
     {%- set attached = model.get('attached_node') if execute else none -%}
-    {%- if attached and is_history_model(graph.nodes.get(attached)) -%}
-        {%- set tested_through = history_rows_tested_through(attached) -%}
-        {%- if tested_through is not none -%}
-            {%- do conditions.append(
-                "(computed_at > cast('" ~ tested_through ~ "' as timestamp) or computed_at = "
-                ~ history_computed_at() ~ ")") -%}
-        {%- endif -%}
+    {%- set tested_through = history_rows_tested_through(attached)
+            if attached and is_history_model(graph.nodes.get(attached)) else none -%}
+    {%- if tested_through is not none -%}
+        {%- set where = "(computed_at > cast('" ~ tested_through ~ "' as timestamp) or computed_at = "
+                        ~ history_computed_at() ~ ")" ~ (" and (" ~ where ~ ")" if where else "") -%}
     {%- endif -%}
-    {%- if conditions -%}
-        {{- return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -}}
+    {#- Spark reads `where (` as a table alias named where with column names: the test's own
+        condition stays as written, as dbt passes it; the history's, which opens with a
+        parenthesis, applies on DuckDB only (history_materialization) -#}
+    {%- if where -%}
+        {{- return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -}}
     {%- else -%}
         {{- return(relation) -}}
     {%- endif -%}
