@@ -19,7 +19,10 @@ The raw data are the demo seeds (seeds/demo/raw_*.csv), as CI has them. If they 
 project's generator writes the same demo set to a temporary folder and both engines read it through
 TIERING_RAW_PATH instead (on Spark via macros/staging/register_raw_files.sql).
 TIERING_SPARK_TEST_RAW_PATH=<folder of customers.csv, orders.csv, ... (or .parquet)> compares on
-those files.
+those files. Every test runs a second time on load batches (docs/incremental-loads.md): the
+generator's demo-sized data set (2,000 customers) written as a folder of monthly files per
+entity, which DuckDB reads batch by batch and Spark as one table per folder (DECISIONLOG D146);
+the batch reconciliation is compared too.
 
 Needs Java 17+ and the Spark extras (requirements-spark.txt): run it with `make spark-test`, which
 installs both. Outside that target the module is skipped when the extras are missing; with
@@ -69,6 +72,7 @@ MODELS: dict[str, tuple[str, list[str]]] = {
     "segment_migration": ("marts", ["dimension", "period_to", "from_value", "to_value"]),
     "int_rfm_cut_points": ("intermediate", ["dimension", "score"]),
     "stg_raw__load_reconciliation": ("staging", ["entity"]),
+    "stg_raw__batch_reconciliation": ("staging", ["entity", "raw_batch"]),
 }
 INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                  "UBIGINT"}
@@ -98,9 +102,16 @@ def _demo_seeds_present() -> bool:
     return all((DEMO_SEEDS / f"raw_{entity}.csv").exists() for entity in ENTITIES)
 
 
+def _raw_format(raw_path: Path | None) -> str:
+    """csv or parquet: of the customers file, or of the files in the customers folder (batches)."""
+    if raw_path is None:
+        return "csv"
+    return "parquet" if list(raw_path.glob("customers.parquet")) + list(raw_path.glob("customers/*.parquet")) else "csv"
+
+
 def _dbt_build(target: str, work: Path, raw_path: Path | None, extra_env: dict[str, str]) -> dict:
     """`dbt build --target <target>` with its own target/log folders; returns a summary."""
-    raw_format = "csv" if raw_path is None or (raw_path / "customers.csv").exists() else "parquet"
+    raw_format = _raw_format(raw_path)
     started = time.monotonic()
     proc = run_dbt(["build", "--target", target], work, raw_path=raw_path, raw_format=raw_format, check=False,
                    timeout=3600, extra_env=extra_env)
@@ -115,18 +126,24 @@ def _dbt_build(target: str, work: Path, raw_path: Path | None, extra_env: dict[s
             "tail": "\n".join(proc.stdout.splitlines()[-40:]) + "\n" + proc.stderr[-3000:], "work": work}
 
 
-@pytest.fixture(scope="module")
-def builds():
+@pytest.fixture(scope="module", params=["files", "batches"])
+def builds(request):
+    """Both engines' builds of one raw data set: `files`, one file per entity (the demo seeds or
+    TIERING_SPARK_TEST_RAW_PATH); `batches`, a folder of monthly load batches per entity, which
+    Spark reads as one table per folder with each row's file as its batch."""
     # Not pytest's tmp_path: pytest keeps only its last three temporary folders, so a concurrent
     # pytest run could delete a Spark warehouse in use. This folder is wiped at the start instead
     # and left for inspection (dbt logs, compiled SQL, warehouse) after the run.
-    base = Path(os.environ.get("TIERING_SPARK_TEST_DIR") or PROJECT / "target" / "spark-test")
+    root = Path(os.environ.get("TIERING_SPARK_TEST_DIR") or PROJECT / "target" / "spark-test")
+    base = root if request.param == "files" else root / request.param
     for previous in ("duckdb", "spark", "raw"):
         shutil.rmtree(base / previous, ignore_errors=True)
     base.mkdir(parents=True, exist_ok=True)
     raw_path = Path(os.environ["TIERING_SPARK_TEST_RAW_PATH"]).resolve() if os.environ.get(
         "TIERING_SPARK_TEST_RAW_PATH") else None
-    if raw_path is None and not _demo_seeds_present():
+    if request.param == "batches":
+        raw_path = generate_raw(base / "raw", customers=2000, seed=42, batches="monthly")
+    elif raw_path is None and not _demo_seeds_present():
         raw_path = base / "raw"
         generate_raw(raw_path, customers=2000, seed=42)
     duck_work, spark_work = base / "duckdb", base / "spark"

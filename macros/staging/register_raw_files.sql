@@ -71,13 +71,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Spark: the names (no folder) in the raw folder, through the binaryFile source, which reads
-    no file content here. -#}
+{#- Spark: the names in the raw folder, a file's or a batch folder's, through the binaryFile
+    source, which reads no file content here. The listing is recursive: a plain listing of a
+    folder that holds only batch folders finds nothing (Spark would take them for partitions). -#}
 {% macro spark__raw_files_present() -%}
-    {%- set rows = run_query('select path from binaryFile.`' ~ raw_data_path().rstrip('/') ~ '`') -%}
+    {%- set root = raw_data_path().rstrip('/') -%}
+    {%- do run_query('create or replace temporary view tiering_raw_listing using binaryFile options (path '
+                     ~ raw_string_literal(root) ~ ", recursiveFileLookup 'true')") -%}
+    {%- set rows = run_query('select path from tiering_raw_listing') -%}
     {%- set names = [] -%}
     {%- for path in rows.columns[0].values() -%}
-        {%- do names.append(path.rstrip('/').split('/')[-1]) -%}
+        {%- set position = path.find(root ~ '/') -%}
+        {%- set relative = path[position + (root | length) + 1:] if position >= 0 else path.split('/')[-1] -%}
+        {%- set name = relative.split('/')[0] -%}
+        {%- if name not in names -%}
+            {%- do names.append(name) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{- return(names) -}}
 {%- endmacro %}

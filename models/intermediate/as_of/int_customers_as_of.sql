@@ -1,18 +1,17 @@
 {#-
     One row per customer who had signed up by the as-of date: the customer dimension of the run,
-    the current as-of date's rows of int_customers_by_as_of_date.
+    the same rows as the current as-of date's in int_customers_by_as_of_date.
 -#}
 with
 
 customers as (
     select
-        as_of_date,
         customer_id,
         signed_up_date,
         region,
         customer_type,
         acquisition_channel
-    from {{ ref('int_customers_by_as_of_date') }}
+    from {{ ref('stg_raw__customers') }}
 ),
 
 as_of as (
@@ -28,7 +27,7 @@ final as (
         customers.acquisition_channel
     from customers
     inner join as_of
-        on customers.as_of_date = as_of.as_of_date
+        on {{ customer_signed_up_by('customers.signed_up_date', 'as_of.as_of_date') }}
 )
 
 select * from final

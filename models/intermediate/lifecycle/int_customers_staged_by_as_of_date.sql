@@ -162,6 +162,7 @@ computed as (
 
 fingerprints as (
     {{ history_fingerprints_checked([
+        'int_customers_by_as_of_date',
         'int_customers_purchases_aggregated_by_as_of_date',
         'int_customers_renewal_cadence_by_as_of_date',
     ]) | indent(4) }}

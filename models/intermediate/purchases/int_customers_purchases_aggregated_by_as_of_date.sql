@@ -152,14 +152,18 @@ computed as (
             and last_visible_days.purchase_day_number = prefix_medians.last_day_number
 ),
 
+fingerprints as (
+    {{ history_fingerprints_checked(['int_customers_by_as_of_date']) | indent(4) }}
+),
+
 final as (
     select
         computed.*,
-        dates_to_compute.inputs_fingerprint,
+        fingerprints.inputs_fingerprint,
         {{ history_computed_at() }} as computed_at
     from computed
-    inner join dates_to_compute
-        on computed.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final

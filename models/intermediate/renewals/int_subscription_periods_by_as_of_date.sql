@@ -287,14 +287,18 @@ computed as (
     from visible_periods
 ),
 
+fingerprints as (
+    {{ history_fingerprints_checked(['int_customers_by_as_of_date']) | indent(4) }}
+),
+
 final as (
     select
         computed.*,
-        dates_to_compute.inputs_fingerprint,
+        fingerprints.inputs_fingerprint,
         {{ history_computed_at() }} as computed_at
     from computed
-    inner join dates_to_compute
-        on computed.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final

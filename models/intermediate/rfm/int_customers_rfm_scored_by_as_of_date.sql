@@ -215,7 +215,10 @@ computed as (
 ),
 
 fingerprints as (
-    {{ history_fingerprints_checked(['int_customers_purchases_aggregated_by_as_of_date']) | indent(4) }}
+    {{ history_fingerprints_checked([
+        'int_customers_by_as_of_date',
+        'int_customers_purchases_aggregated_by_as_of_date',
+    ]) | indent(4) }}
 ),
 
 final as (
