@@ -94,9 +94,9 @@ def story(tmp_path_factory):
     assert required in text
     yml.write_text(text.replace(required, required.replace("stage]", "stage, value_tier]")))
     run_dbt(["test", "--select", "customer_segment_history"], work, project=project)
-    facts["test_changed"] = (*_unique_test(work),
-                             _query(work, "select count(distinct tests_fingerprint) from tiering_meta.history_rows_tested "
-                                          "where model_unique_id like '%.customer_segment_history'")[0][0])
+    fingerprints = _query(work, "select count(distinct tests_fingerprint) from tiering_meta.history_rows_tested "
+                                "where model_unique_id like '%.customer_segment_history'")[0][0]
+    facts["test_changed"] = (*_unique_test(work), fingerprints)
     facts["work"] = work
     return facts
 
