@@ -21,6 +21,8 @@ project's generator, then measures, several runs each and interleaved round by r
                       orders (docs/incremental-loads.md), from scratch
   nightly             the same build over a warehouse that has built every batch but the 1 % one:
                       what a nightly run costs (DECISIONLOG D147)
+  dbt_models_tests_batches_no_history, nightly_no_history
+                      the same two with `history_periods: 0` (the current marts only)
 
 Each measured thing runs as its own child process, from a fresh DuckDB file, and reports wall
 time, CPU time and peak RSS. At the smallest size the pandas marts are checked equal to the dbt
@@ -52,7 +54,7 @@ from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DBT_VARIANTS, MIB, PROJECT, duckdb_config, duckdb_settings, profile_output, size_label  # noqa: E402
+from common import DBT_VARIANTS, MIB, NIGHTLY_REFERENCE, PROJECT, duckdb_config, duckdb_settings, profile_output, size_label  # noqa: E402
 from measure import measure, tail  # noqa: E402
 from results_page import merge_previous, report_only, target_checks, write_report  # noqa: E402
 from snapshot import ensure_batches, ensure_data, snapshot_project  # noqa: E402
@@ -67,7 +69,7 @@ DB_NAME = "warehouse.duckdb"  # the compiled SQL names its database after this f
 
 VARIANTS = ["scan_floor", "engine_floor", "engine_floor_tests", "dbt_models", "dbt_models_tests",
             "dbt_models_tests_published", "dbt_models_tests_no_history", "pandas"]
-BATCH_VARIANTS = {"dbt_models_tests_batches", "nightly"}  # read the data as load batches (ensure_batches)
+BATCH_VARIANTS = {*NIGHTLY_REFERENCE, *NIGHTLY_REFERENCE.values()}  # read the data as load batches (ensure_batches)
 PUBLISHING_VARIANTS = {"dbt_models_tests_published"}  # run as `python -m publication build ...`
 SMOKE_SKIPS = {"dbt_models", "dbt_models_tests_no_history", "pandas"}  # variants --smoke leaves out unless --variants names them
 
@@ -175,17 +177,18 @@ def bench_size(size: int, args, log) -> dict:
     node_meta = {uid: {"resource_type": n["resource_type"], "materialized": n["config"].get("materialized"),
                        "name": n["name"]} for uid, n in manifest["nodes"].items()}
 
-    # The load batches, and the warehouse the nightly run starts from: every batch built but the
-    # newest (untimed; copied into the nightly run's folder before each run).
+    # The load batches, and the warehouse each nightly variant starts from: every batch built but
+    # the newest (untimed; copied into the nightly run's folder before each run, moved there when
+    # there is one run only: a warehouse of 10^8 orders is tens of gigabytes).
     raw_of = {v: raw for v in variants}
-    nightly_base = size_dir / "nightly_base"
+    nightly_bases = {v: size_dir / f"{v}_base" for v in NIGHTLY_REFERENCE if v in variants}
     if BATCH_VARIANTS & set(variants):
         history, nightly = ensure_batches(raw, log)
         raw_of.update({v: nightly for v in BATCH_VARIANTS & set(variants)})
-        if "nightly" in variants:
-            fresh_database(nightly_base)
-            log(f"{size_label(size)}: building the history batches for the nightly variant (untimed)")
-            checked(dbt_cmd(DBT_VARIANTS["nightly"], nightly_base), run_env(nightly_base, history),
+        for variant, base in nightly_bases.items():
+            fresh_database(base)
+            log(f"{size_label(size)}: building the history batches for the {variant} variant (untimed)")
+            checked(dbt_cmd(DBT_VARIANTS[variant], base), run_env(base, history),
                     "dbt build of the history batches")
 
     # Warm dbt's partial parsing, as on any machine that has run dbt before (untimed).
@@ -201,8 +204,11 @@ def bench_size(size: int, args, log) -> dict:
         for variant in variants[shift:] + variants[:shift]:  # rotate the order: no variant always goes first
             run_dir = size_dir / variant
             fresh_database(run_dir)
-            if variant == "nightly":
-                shutil.copy2(nightly_base / DB_NAME, run_dir / DB_NAME)
+            if variant in nightly_bases:
+                if runs == 1:
+                    shutil.move(nightly_bases[variant] / DB_NAME, run_dir / DB_NAME)
+                else:
+                    shutil.copy2(nightly_bases[variant] / DB_NAME, run_dir / DB_NAME)
             # Write the copied warehouse (and the pages of the removed one) to disk before the clock
             # starts: otherwise the kernel writes gigabytes back during the timed run, which a
             # nightly run on a warehouse already on disk does not pay.
@@ -222,6 +228,9 @@ def bench_size(size: int, args, log) -> dict:
             if result["returncode"] != 0:
                 result["error_tail"] = tail(f"{run_dir / f'run_{run_no}'}.stdout.txt") + "\n" + \
                     tail(f"{run_dir / f'run_{run_no}'}.stderr.txt")
+            if size > 10 ** 7:
+                # free the disk for the next variant: a warehouse of 10^8 orders is tens of gigabytes
+                fresh_database(run_dir)
             result["run"] = run_no
             measurements[variant].append(result)
             nodes[variant].append(node_seconds(run_dir, variant, run_no))

@@ -49,6 +49,8 @@ RATIO_DEFS = {
                                                                "max_rss_bytes"),
     "pandas / dbt_models_tests (speed-up)": ("pandas", "dbt_models_tests", "wall_s"),
     "nightly / dbt_models_tests_batches": ("nightly", "dbt_models_tests_batches", "wall_s"),
+    "nightly_no_history / dbt_models_tests_batches_no_history": ("nightly_no_history",
+                                                                 "dbt_models_tests_batches_no_history", "wall_s"),
     "pandas / dbt_models (speed-up)": ("pandas", "dbt_models", "wall_s"),
     "dbt_models_tests RSS / pandas RSS": ("dbt_models_tests", "pandas", "max_rss_bytes"),
     "what-if: engine_floor_tests_as_table / engine_floor_tests": ("engine_floor_tests_as_table", "engine_floor_tests",
