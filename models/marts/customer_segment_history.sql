@@ -1,8 +1,8 @@
 {#-
     One row per as-of date of the history (the as-of date of the run and the `history_periods`
     period ends before it) and customer who had signed up by it: the RFM scores and cell,
-    segment, value tier, ABC classes, lifecycle stage and the moves since the previous as-of
-    date (doc block `tier_movement`), exactly as a build with that as_of_date publishes them in
+    segment, value tier, ABC classes, lifecycle stage and the moves and revenue since the previous
+    as-of date (doc blocks `tier_movement`, `col_period_revenue`), exactly as a build with that as_of_date publishes them in
     customer_segments (doc block `segment_history`). customer_segments and segment_migration
     read these rows: the history is written once.
 -#}
@@ -177,7 +177,8 @@ customers_with_previous as (
         lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
         lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
         lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
-        lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage
+        lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage,
+        lag(monetary) over (partition by customer_id order by as_of_date asc) as previous_row_monetary
     from customers_ranked
 ),
 
@@ -191,7 +192,9 @@ customers_compared as (
         case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
             as previous_value_tier_rank,
         case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
-            as previous_stage
+            as previous_stage,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_monetary end
+            as previous_monetary
     from customers_with_previous
     where not is_stored
 ),
@@ -228,6 +231,10 @@ final as (
             when value_tier_rank < previous_value_tier_rank then 'down'
             else 'stayed'
         end as value_tier_movement,
+        case
+            when previous_as_of_date is not null
+                then cast(coalesce(monetary, 0) - coalesce(previous_monetary, 0) as decimal(38, 2))
+        end as period_revenue,
         inputs_fingerprint,
         {{ history_computed_at() }} as computed_at
     from customers_compared

@@ -24,12 +24,15 @@ history as (
     select
         as_of_date,
         customer_id,
-        monetary,
+        previous_as_of_date,
         segment_code,
         value_tier,
         stage,
-        previous_as_of_date,
-        value_tier_movement
+        previous_segment_code,
+        previous_value_tier,
+        previous_stage,
+        value_tier_movement,
+        period_revenue
     from {{ ref('customer_segment_history') }}
     {{ history_dates_filter() }}
 ),
@@ -38,44 +41,27 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-previous_rows as (
-    select
-        as_of_date,
-        customer_id,
-        monetary,
-        segment_code,
-        value_tier,
-        stage
-    from {{ ref('customer_segment_history') }}
-    {%- if is_incremental() %}
-    where as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
-    {%- endif %}
-),
-
 fingerprints as (
     {{ history_fingerprints_checked(['customer_segment_history']) | indent(4) }}
 ),
 
 pairs as (
-    {#- Each customer at a later date, with the same customer at the date before (when signed up). -#}
+    {#- Each customer at a later date, with their values at the date before (when signed up then),
+        which the history row carries. -#}
     select
-        history.previous_as_of_date as period_from,
-        history.as_of_date as period_to,
-        history.customer_id,
-        coalesce(previous_rows.segment_code, 'not_a_customer') as from_segment,
-        history.segment_code as to_segment,
-        coalesce(previous_rows.value_tier, 'not_a_customer') as from_value_tier,
-        history.value_tier as to_value_tier,
-        coalesce(previous_rows.stage, 'not_a_customer') as from_stage,
-        history.stage as to_stage,
-        history.value_tier_movement as movement,
-        coalesce(history.monetary, 0) - coalesce(previous_rows.monetary, 0) as period_revenue
+        previous_as_of_date as period_from,
+        as_of_date as period_to,
+        customer_id,
+        coalesce(previous_segment_code, 'not_a_customer') as from_segment,
+        segment_code as to_segment,
+        coalesce(previous_value_tier, 'not_a_customer') as from_value_tier,
+        value_tier as to_value_tier,
+        coalesce(previous_stage, 'not_a_customer') as from_stage,
+        stage as to_stage,
+        value_tier_movement as movement,
+        period_revenue
     from history
-    left join previous_rows
-        on
-            history.previous_as_of_date = previous_rows.as_of_date
-            and history.customer_id = previous_rows.customer_id
-    where history.previous_as_of_date is not null
+    where previous_as_of_date is not null
 ),
 
 moves as (
