@@ -20,6 +20,7 @@ from dbt_project_runner import run_dbt
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GENERIC_TESTS = PROJECT_ROOT / "tests" / "generic"
 MACROS = PROJECT_ROOT / "macros"
+OVERRIDDEN_DBT_TESTS = {"unique"}  # dbt's own generic tests the project overrides (macros/duplicated_tuples.sql)
 
 SEEDS = {
     # Scores as an RFM model would write them: lower recency is better, higher frequency is better.
@@ -73,6 +74,14 @@ SEEDS = {
         C1,2024-01,3
         C2,2024-01,-5
         C3,2024-02,
+    """,
+    # Two rows without an id: not a repeated value for `unique` (dbt's meaning), but a repeated
+    # tuple for unique_combination (NULLs compare equal, as in `group by`).
+    "ids_with_nulls": """
+        id,label
+        1,a
+        ,b
+        ,c
     """,
     # C2 has no customer_id, C3 no region; the scores of C2 and C4 are missing.
     "required_bad": """
@@ -227,6 +236,11 @@ seeds:
                 min_share: "{{ var('abc_cutoff_a') }}"
 
   - name: periods_ok
+    columns:
+      - name: amount
+        data_tests:
+          - unique:
+              name: unique__pass
     data_tests:
       - unique_combination:
           name: unique_combination__pass
@@ -247,6 +261,11 @@ seeds:
             compare_where: revenue_rank <= 3
 
   - name: periods_bad
+    columns:
+      - name: customer_id
+        data_tests:
+          - unique:
+              name: unique__fail
     data_tests:
       - unique_combination:
           name: unique_combination__fail
@@ -266,6 +285,18 @@ seeds:
           arguments:
             expression: amount >= 0
             where: customer_id = 'C3'
+
+  - name: ids_with_nulls
+    columns:
+      - name: id
+        data_tests:
+          - unique:
+              name: unique__nulls_are_not_repeats__pass
+    data_tests:
+      - unique_combination:
+          name: unique_combination__null_tuples_repeat__fail
+          arguments:
+            combination_of_columns: [id]
 
   - name: required_bad
     data_tests:
@@ -342,6 +373,8 @@ EXPECTED_FAILURES = {
     "cumulative_share_valid__above_one__fail": 2,  # 1.2, then 0.95 after it
     "class_holds_share__fail": 1,  # one summary row
     "unique_combination__fail": 1,  # (C1, 2024-01)
+    "unique_combination__null_tuples_repeat__fail": 1,  # (NULL)
+    "unique__fail": 1,  # C1
     "assert_true__fail": 2,  # C2's negative and C3's missing amount
     "assert_true__null_is_not_true__fail": 1,  # C3's missing amount
     "row_count_matches__fail": 1,  # one pair of counts
@@ -368,6 +401,8 @@ EXPECTED_PASSES = {
     "class_holds_share__pass",
     "class_holds_share__zero_total__pass",
     "unique_combination__pass",
+    "unique__pass",
+    "unique__nulls_are_not_repeats__pass",
     "assert_true__pass",
     "assert_true__where__pass",
     "row_count_matches__pass",
@@ -441,8 +476,9 @@ def harness_statuses(harness_root) -> dict:
 
 
 def test_every_generic_test_is_exercised_both_ways():
-    """A new file in tests/generic needs a passing and a failing case here."""
-    generic_tests = {path.stem for path in GENERIC_TESTS.glob("*.sql")}
+    """A new file in tests/generic needs a passing and a failing case here; so does a dbt test the
+    project overrides."""
+    generic_tests = {path.stem for path in GENERIC_TESTS.glob("*.sql")} | OVERRIDDEN_DBT_TESTS
     failing_kinds = {name.split("__")[0] for name in EXPECTED_FAILURES}
     passing_kinds = {name.split("__")[0] for name in EXPECTED_PASSES}
     assert generic_tests == failing_kinds == passing_kinds
