@@ -1,10 +1,10 @@
 {#-
     One row per as-of date of the history (the as-of date of the run and the `history_periods`
     period ends before it) and customer who had signed up by it: the RFM scores and cell,
-    segment, value tier, ABC classes, lifecycle stage and the moves and revenue since the previous
-    as-of date (doc blocks `tier_movement`, `col_period_revenue`), exactly as a build with that as_of_date publishes them in
-    customer_segments (doc block `segment_history`). customer_segments and segment_migration
-    read these rows: the history is written once.
+    segment, value tier, ABC classes, lifecycle stage and the moves and revenue since the
+    previous as-of date (doc blocks `tier_movement`, `col_period_revenue`), exactly as a build
+    with that as_of_date publishes them in customer_segments (doc block `segment_history`).
+    customer_segments and segment_migration read these rows: the history is written once.
 -#}
 {{ config(
     materialized=history_materialization(),
