@@ -64,6 +64,35 @@ pairs as (
     where previous_as_of_date is not null
 ),
 
+pair_cells as (
+    {#- The customers and revenue of each combination of the three moves between two dates: a few
+        thousand rows however many customers there are, so the dimensions are split from these
+        sums rather than from every customer's row (D185). -#}
+    select
+        period_from,
+        period_to,
+        from_segment,
+        to_segment,
+        from_value_tier,
+        to_value_tier,
+        from_stage,
+        to_stage,
+        movement,
+        count(*) as customers,
+        sum(period_revenue) as revenue
+    from pairs
+    group by
+        period_from,
+        period_to,
+        from_segment,
+        to_segment,
+        from_value_tier,
+        to_value_tier,
+        from_stage,
+        to_stage,
+        movement
+),
+
 moves as (
     select
         period_from,
@@ -72,8 +101,9 @@ moves as (
         from_segment as from_value,
         to_segment as to_value,
         movement,
-        period_revenue
-    from pairs
+        customers,
+        revenue
+    from pair_cells
     union all
     select
         period_from,
@@ -82,8 +112,9 @@ moves as (
         from_value_tier as from_value,
         to_value_tier as to_value,
         movement,
-        period_revenue
-    from pairs
+        customers,
+        revenue
+    from pair_cells
     union all
     -- stages are not ranked: their moves have no direction (NULL movement)
     select
@@ -93,36 +124,48 @@ moves as (
         from_stage as from_value,
         to_stage as to_value,
         cast(null as {{ dbt.type_string() }}) as movement,
-        period_revenue
-    from pairs
+        customers,
+        revenue
+    from pair_cells
+),
+
+moves_summed as (
+    select
+        dimension,
+        period_from,
+        period_to,
+        from_value,
+        to_value,
+        movement,
+        sum(customers) as customers,
+        sum(revenue) as revenue
+    from moves
+    group by
+        dimension,
+        period_from,
+        period_to,
+        from_value,
+        to_value,
+        movement
 ),
 
 final as (
     select
         as_of.as_of_date,
-        moves.dimension,
-        moves.period_from,
-        moves.period_to,
-        moves.from_value,
-        moves.to_value,
-        moves.movement,
-        cast(count(*) as {{ dbt.type_bigint() }}) as customers,
-        cast(sum(moves.period_revenue) as decimal(38, 2)) as revenue,
+        moves_summed.dimension,
+        moves_summed.period_from,
+        moves_summed.period_to,
+        moves_summed.from_value,
+        moves_summed.to_value,
+        moves_summed.movement,
+        cast(moves_summed.customers as {{ dbt.type_bigint() }}) as customers,
+        cast(moves_summed.revenue as decimal(38, 2)) as revenue,
         fingerprints.inputs_fingerprint,
         {{ history_computed_at() }} as computed_at
-    from moves
+    from moves_summed
     inner join fingerprints
-        on moves.period_to = fingerprints.as_of_date
+        on moves_summed.period_to = fingerprints.as_of_date
     cross join as_of
-    group by
-        as_of.as_of_date,
-        moves.dimension,
-        moves.period_from,
-        moves.period_to,
-        moves.from_value,
-        moves.to_value,
-        moves.movement,
-        fingerprints.inputs_fingerprint
 )
 
 select * from final
