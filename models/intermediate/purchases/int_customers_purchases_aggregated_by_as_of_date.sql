@@ -18,7 +18,7 @@ dates_to_compute as (
     {{ history_dates_to_compute() | indent(4) }}
 ),
 
-purchase_days as (
+purchase_days as {{ not_materialized() }} (
     {#- The gap before a day does not depend on the as-of date: every earlier day is visible too. -#}
     select
         customer_id,

@@ -17,7 +17,7 @@ dates_to_compute as (
     {{ history_dates_to_compute() | indent(4) }}
 ),
 
-periods as (
+periods as {{ not_materialized() }} (
     select
         as_of_date,
         customer_id,

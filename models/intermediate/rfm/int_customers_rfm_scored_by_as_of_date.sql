@@ -39,7 +39,7 @@ customers as (
     {{ history_dates_filter() }}
 ),
 
-purchasers as (
+purchasers as {{ not_materialized() }} (
     select
         as_of_date,
         customer_id,

@@ -11,12 +11,12 @@
 
 with
 
-parsed_customers as (
+parsed_customers as {{ not_materialized() }} (
     select * from {{ ref('base_raw__customers_parsed') }}
 ),
 
 {# Every record of every batch; those the reader could not read carry their reason already. #}
-parsed as (
+parsed as {{ not_materialized() }} (
     select
         raw_batch,
         raw_rows_in_batch,

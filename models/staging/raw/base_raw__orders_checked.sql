@@ -13,7 +13,7 @@
 
 with
 
-parsed_orders as (
+parsed_orders as {{ not_materialized() }} (
     select * from {{ ref('base_raw__orders_parsed') }}
 ),
 
@@ -35,7 +35,7 @@ customers as (
 ),
 
 {# Every record of every batch; those the reader could not read carry their reason already. #}
-parsed as (
+parsed as {{ not_materialized() }} (
     select
         raw_batch,
         raw_rows_in_batch,

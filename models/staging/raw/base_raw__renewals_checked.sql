@@ -11,7 +11,7 @@
 
 with
 
-parsed_renewals as (
+parsed_renewals as {{ not_materialized() }} (
     select * from {{ ref('base_raw__renewals_parsed') }}
 ),
 
@@ -26,7 +26,7 @@ customers as (
 ),
 
 {# Every record of every batch; those the reader could not read carry their reason already. #}
-parsed as (
+parsed as {{ not_materialized() }} (
     select
         raw_batch,
         raw_rows_in_batch,
