@@ -167,3 +167,21 @@ def test_the_snapshot_holds_what_the_pandas_baseline_imports(tmp_path):
     proc = subprocess.run([sys.executable, str(tmp_path / "project" / "benchmark" / "pandas_marts.py"), "--help"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_failed_nightly_run_is_a_missed_target_and_no_build_is_claimed_within_memory():
+    import results_page  # noqa: PLC0415
+
+    failed = {"runs": 1, "runs_ok": 0}
+    passed = {"runs": 1, "runs_ok": 1, "wall_median_s": 1596.0}
+    size = {"size": 10 ** 8, "label": "10^8", "ratios": {},
+            "summary": {"nightly_no_history": failed, "dbt_models_tests_batches_no_history": passed}}
+    checks = {c["target"]: c for c in results_page.target_checks([size], None)}
+    nightly = "nightly build (+1 % orders batch) ≤ 1/3 of from scratch (10^8; current marts only, `history_periods: 0`)"
+    assert checks[nightly]["value"] == "failed" and checks[nightly]["met"] is False
+    # the 10^8 "completes" row is about dbt_models_tests, which this invocation did not run
+    assert not [t for t in checks if "completes" in t]
+    size["summary"]["nightly_no_history"] = dict(passed, wall_median_s=400.0)
+    size["ratios"] = {"nightly_no_history / dbt_models_tests_batches_no_history": {"of_medians": 400 / 1596}}
+    checks = {c["target"]: c for c in results_page.target_checks([size], None)}
+    assert checks[nightly]["value"] == "0.25" and checks[nightly]["met"] is True
