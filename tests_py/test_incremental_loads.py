@@ -124,13 +124,15 @@ def _tables(db: Path) -> dict[tuple[str, str], list[str]]:
     return tables
 
 
-# The start of the run that computed a history row (DECISIONLOG D182): the two warehouses were
-# built by other runs.
-RUN_COLUMNS = {"computed_at"}
+# The start of the run that computed a history row (DECISIONLOG D182), and the latest plausible
+# moment of the run that checked a raw row (D187): the two warehouses were built by other runs.
+RUN_COLUMNS = {"computed_at", "checked_plausible_until"}
 
 
-def _differences(incremental: Path, scratch: Path) -> dict[str, tuple[int, int]]:
-    """Per table, rows only in the incremental build and rows only in the scratch build."""
+def _differences(incremental: Path, scratch: Path, same_order: bool = True) -> dict[str, tuple[int, int]]:
+    """Per table, rows only in the incremental build and rows only in the scratch build.
+    `same_order=False` accepts the columns of a table in another order (a column added to a
+    stored table comes last)."""
     con = duckdb.connect()
     con.execute(f"attach '{incremental}' as inc (read_only)")
     con.execute(f"attach '{scratch}' as scr (read_only)")
@@ -138,7 +140,8 @@ def _differences(incremental: Path, scratch: Path) -> dict[str, tuple[int, int]]
     assert inc_tables.keys() == scr_tables.keys()
     found = {}
     for (schema, table), columns in inc_tables.items():
-        assert columns == scr_tables[(schema, table)], f"{schema}.{table}: other columns"
+        wanted = scr_tables[(schema, table)]
+        assert columns == wanted if same_order else sorted(columns) == sorted(wanted), f"{schema}.{table}: other columns"
         listed = ", ".join(f'"{c}"' for c in columns if c not in RUN_COLUMNS)
         only_inc, only_scr = (
             con.execute(f"select count(*) from (select {listed} from {a}.{schema}.{table} "

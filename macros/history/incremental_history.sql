@@ -63,11 +63,11 @@
 
 {#-
     The fingerprint of the project's code and settings as a text literal: dbt's version, the
-    engine, the checksum of every model and seed file, and the value of every var but the as-of
-    date. The macros' text joins it in SQL (project_macros_fingerprint), where the files can be
-    read.
+    engine, the checksum of every model and seed file, and the value of every var but
+    `ignored_vars`. The macros' text joins it in SQL (project_macros_fingerprint), where the files
+    can be read.
 -#}
-{% macro history_code_fingerprint() -%}
+{% macro code_fingerprint(ignored_vars) -%}
     {%- if not execute -%}
         {{- return('') -}}
     {%- endif -%}
@@ -76,9 +76,7 @@
             if node.resource_type in ('model', 'seed') and node.package_name == project_name -%}
         {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
     {%- endfor -%}
-    {#- as_of_date moves the run's own date, which has its own row; the past period ends it keeps
-        see the same rows whatever the run's date (D180) -#}
-    {%- for name in known_var_names() | reject('equalto', 'as_of_date') | sort -%}
+    {%- for name in known_var_names() | reject('in', ignored_vars) | sort -%}
         {%- do parts.append(name ~ '=' ~ tojson(var(name, none))) -%}
     {%- endfor -%}
     {{- return(local_md5(parts | join('|'))) -}}

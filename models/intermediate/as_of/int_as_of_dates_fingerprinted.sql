@@ -3,9 +3,10 @@
     computes from, as visible at that date (doc block `history_inputs_fingerprint`): the rows of
     the customers signed up by it, of the subscription periods started by it and of the purchase
     days on or before it, the as-of date's place in the history, the project's code and every
-    var. Two runs give an as-of date the same fingerprint only when they would give it the same
-    history rows, so an incremental run recomputes the dates whose fingerprint changed and keeps
-    the others (DECISIONLOG D180).
+    var but as_of_date (it moves the run's own date, which has a row of its own; the past period
+    ends the run keeps see the same rows whatever its date). Two runs give an as-of date the same
+    fingerprint only when they would give it the same history rows, so an incremental run
+    recomputes the dates whose fingerprint changed and keeps the others (DECISIONLOG D180).
 -#}
 with
 
@@ -97,7 +98,7 @@ final as (
         as_of_dates.is_current,
         as_of_dates.previous_as_of_date,
         md5({{ dbt.concat([
-            "'" ~ history_code_fingerprint() ~ "'",
+            "'" ~ code_fingerprint(['as_of_date']) ~ "'",
             "'|'", project_macros_fingerprint(),
             "'|'", "cast(as_of_dates.as_of_date as " ~ dbt.type_string() ~ ")",
             "'|'", "cast(as_of_dates.is_current as " ~ dbt.type_string() ~ ")",

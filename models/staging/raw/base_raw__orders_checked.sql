@@ -1,12 +1,19 @@
 {#-
     Every raw order row of every batch, checked and converted to the reporting currency, with
     the first reject reason that applies (NULL = clean). Among valid rows sharing an order_id,
-    the latest loaded_at wins, across all batches; the others are duplicates. Built in full
-    from base_raw__orders_parsed on every run (the checks compare rows of different batches
-    and with the customers, D141). The checks run in two parts, rows whose order_id occurs once
+    the latest loaded_at wins, across all batches; the others are duplicates. Incremental on
+    DuckDB (DECISIONLOG D187): a run checks again the order_ids whose verdict may have changed
+    (new, changed or gone batches, customers, the latest plausible moment, the code) from every
+    batch, and keeps the other rows. The checks run in two parts, rows whose order_id occurs once
     and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized=checked_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_rechecked_keys(['order_id'], ref('base_raw__orders_parsed'), ref('stg_raw__customers')) }}",
+    post_hook="{{ drop_recheck_relation() }}",
+) }}
 {%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'currency',
                        'gross_amount', 'discount_amount', 'refunded_amount', 'cost_amount',
                        'sales_channel', 'promo_code', 'loaded_at'] -%}
@@ -14,7 +21,7 @@
 with
 
 parsed_orders as {{ not_materialized() }} (
-    select * from {{ ref('base_raw__orders_parsed') }}
+    select * from {{ ref('base_raw__orders_parsed') }}{{ rechecked_keys_filter(['order_id']) }}
 ),
 
 fx_rates as (
@@ -38,6 +45,7 @@ customers as (
 parsed as {{ not_materialized() }} (
     select
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
         raw_row_key as reader_row_key,
         reject_reason as reader_reject_reason,
@@ -131,8 +139,11 @@ final as (
         converted.loaded_at_utc as loaded_at,
         converted.raw_line_number,
         converted.raw_batch,
+        converted.raw_batch_fingerprint,
         converted.raw_rows_in_batch,
-        {{ raw_text_passthrough(raw_columns, 'converted') }}
+        {{ raw_text_passthrough(raw_columns, 'converted') }},
+        {{ checked_context() }} as checked_context,
+        {{ plausible_timestamp_max() }} as checked_plausible_until
     from converted
     left join sales_channels
         on converted.sales_channel_code = sales_channels.sales_channel
