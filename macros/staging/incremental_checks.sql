@@ -37,20 +37,27 @@
 
 {#-
     pre-hook of an incremental checked model: store the natural keys to re-check (above) in
-    recheck_relation() and delete their stored rows. `keys`: the natural key columns, named the
-    same in the parsed and the checked model; `parsed`: the parsed model; `customers`: the clean
-    customers when the model has the unknown_customer check, else none.
+    recheck_relation() and delete their stored rows. `keys`: the natural key columns of the
+    checked model; `parsed_keys`: the same columns in the parsed model, when named otherwise;
+    `parsed`: the parsed model; `customers`: the clean customers when the model has the
+    unknown_customer check, else none.
 -#}
-{% macro forget_rechecked_keys(keys, parsed, customers=none) -%}
+{% macro forget_rechecked_keys(keys, parsed, customers=none, parsed_keys=none) -%}
     {%- if execute and is_incremental() -%}
         {%- set recheck = recheck_relation() -%}
         {%- set stored_columns = adapter.get_columns_in_relation(this) -%}
         {%- set stored_names = stored_columns | map(attribute='name') | list -%}
         {%- set key_list = keys | join(', ') -%}
+        {%- set parsed_key_list = [] -%}
+        {%- for key in keys -%}
+            {%- set parsed_key = parsed_keys[loop.index0] if parsed_keys else key -%}
+            {%- do parsed_key_list.append(parsed_key ~ (' as ' ~ key if parsed_key != key else '')) -%}
+        {%- endfor -%}
+        {%- set parsed_key_list = parsed_key_list | join(', ') -%}
         {%- if 'checked_context' not in stored_names -%}
             {#- stored by a version of the project without incremental checks: every key anew -#}
             {%- do log("Checks " ~ this.identifier ~ ": stored without a context, every key to check", info=true) -%}
-            {%- do run_query("create or replace table " ~ recheck ~ " as select distinct " ~ key_list
+            {%- do run_query("create or replace table " ~ recheck ~ " as select distinct " ~ parsed_key_list
                              ~ " from " ~ parsed) -%}
             {{- return('delete from ' ~ this) -}}
         {%- endif -%}
@@ -77,7 +84,7 @@
 
             parsed_rows as (
                 select
-                    {{ key_list }},
+                    {{ parsed_key_list }},
                     raw_batch,
                     raw_batch_fingerprint
                 from {{ parsed }}
@@ -155,16 +162,16 @@
 {#-
     Appended to the parsed model in the from clause of a checked model: nothing in a full build;
     in an incremental run an alias and the where clause that keeps the rows of the keys to
-    re-check.
+    re-check. `keys` and `parsed_keys` as for forget_rechecked_keys.
 -#}
-{% macro rechecked_keys_filter(keys) -%}
+{% macro rechecked_keys_filter(keys, parsed_keys=none) -%}
     {%- if is_incremental() %} as parsed_rows
     where exists (
         select 1
         from {{ recheck_relation() }} as recheck
         where
             {%- for key in keys %}
-            {{ "and " if not loop.first }}recheck.{{ key }} is not distinct from parsed_rows.{{ key }}
+            {{ "and " if not loop.first }}recheck.{{ key }} is not distinct from parsed_rows.{{ parsed_keys[loop.index0] if parsed_keys else key }}
             {%- endfor %}
     )
     {%- endif %}

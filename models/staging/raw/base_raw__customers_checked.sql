@@ -1,10 +1,17 @@
 {#-
     Every raw customer row, parsed, with the first reject reason that applies (NULL = clean).
-    Duplicates: among valid rows sharing a customer_id, the latest loaded_at wins. The parse
-    and the checks run in two parts, rows whose customer_id occurs once in the file and the
-    rest, so that only the rest is ranked (DECISIONLOG D55).
+    Duplicates: among valid rows sharing a customer_id, the latest loaded_at wins. Incremental
+    on DuckDB: a run checks again only the customer_ids whose verdict may have changed, from
+    every batch (DECISIONLOG D187). The checks run in two parts, rows whose customer_id occurs
+    once and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized=checked_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_rechecked_keys(['customer_id'], ref('base_raw__customers_parsed')) }}",
+    post_hook="{{ drop_recheck_relation() }}",
+) }}
 {#- the raw text columns, the e-mail address as its pseudonym (base_raw__customers_parsed) -#}
 {%- set raw_columns = ['customer_id', 'signed_up_at', 'region', 'customer_type',
                        'acquisition_channel', 'email_hash', 'loaded_at'] -%}
@@ -12,13 +19,14 @@
 with
 
 parsed_customers as {{ not_materialized() }} (
-    select * from {{ ref('base_raw__customers_parsed') }}
+    select * from {{ ref('base_raw__customers_parsed') }}{{ rechecked_keys_filter(['customer_id']) }}
 ),
 
 {# Every record of every batch; those the reader could not read carry their reason already. #}
 parsed as {{ not_materialized() }} (
     select
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
         raw_row_key as reader_row_key,
         reject_reason as reader_reject_reason,
@@ -76,8 +84,11 @@ final as (
         loaded_at_utc as loaded_at,
         raw_line_number,
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
-        {{ raw_text_passthrough(raw_columns | reject('equalto', 'email_hash') | list) }}
+        {{ raw_text_passthrough(raw_columns | reject('equalto', 'email_hash') | list) }},
+        {{ checked_context() }} as checked_context,
+        {{ plausible_timestamp_max() }} as checked_plausible_until
     from ranked
 )
 

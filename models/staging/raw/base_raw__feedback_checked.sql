@@ -1,18 +1,25 @@
 {#-
     Every raw feedback row, parsed, with the first reject reason that applies (NULL = clean).
     Free text never leaves this layer: only its length is kept. Among valid rows sharing a
-    feedback_id, the latest loaded_at wins. The parse and the checks run in two parts, rows
-    whose feedback_id occurs once in the file and the rest, so that only the rest is ranked
-    (DECISIONLOG D55).
+    feedback_id, the latest loaded_at wins. Incremental on DuckDB: a run checks again only the
+    feedback_ids whose verdict may have changed, from every batch (DECISIONLOG D187). The
+    checks run in two parts, rows whose feedback_id occurs once and the rest, so that only the
+    rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized=checked_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_rechecked_keys(['feedback_id'], ref('base_raw__feedback_parsed'), customers=ref('stg_raw__customers')) }}",
+    post_hook="{{ drop_recheck_relation() }}",
+) }}
 {%- set raw_columns = ['feedback_id', 'customer_id', 'submitted_at', 'kind', 'csat', 'nps',
                        'comment_hash', 'loaded_at'] -%}
 
 with
 
 parsed_feedback as {{ not_materialized() }} (
-    select * from {{ ref('base_raw__feedback_parsed') }}
+    select * from {{ ref('base_raw__feedback_parsed') }}{{ rechecked_keys_filter(['feedback_id']) }}
 ),
 
 {# The clean customers, for the unknown_customer check (DECISIONLOG D170). #}
@@ -25,6 +32,7 @@ customers as (
 parsed as {{ not_materialized() }} (
     select
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
         raw_row_key as reader_row_key,
         reject_reason as reader_reject_reason,
@@ -94,8 +102,11 @@ final as (
         loaded_at_utc as loaded_at,
         raw_line_number,
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
-        {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment_hash') | list) }}
+        {{ raw_text_passthrough(raw_columns | reject('equalto', 'comment_hash') | list) }},
+        {{ checked_context() }} as checked_context,
+        {{ plausible_timestamp_max() }} as checked_plausible_until
     from ranked
 )
 

@@ -11,7 +11,7 @@
     materialized=checked_materialization(),
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    pre_hook="{{ forget_rechecked_keys(['order_id'], ref('base_raw__orders_parsed'), ref('stg_raw__customers')) }}",
+    pre_hook="{{ forget_rechecked_keys(['order_id'], ref('base_raw__orders_parsed'), customers=ref('stg_raw__customers')) }}",
     post_hook="{{ drop_recheck_relation() }}",
 ) }}
 {%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'currency',

@@ -2,10 +2,17 @@
     Every raw subscription-period row, parsed and converted to the reporting currency, with
     the first reject reason that applies (NULL = clean). The natural key is
     (subscription_id, period_start); among valid rows sharing it, the latest loaded_at wins.
-    The parse and the checks run in two parts, rows whose natural key occurs once in the
-    file and the rest, so that only the rest is ranked (DECISIONLOG D55).
+    Incremental on DuckDB: a run checks again only the natural keys whose verdict may have
+    changed, from every batch (DECISIONLOG D187). The checks run in two parts, rows whose
+    natural key occurs once and the rest, so that only the rest is ranked (DECISIONLOG D55).
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized=checked_materialization(),
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_rechecked_keys(['subscription_id', 'period_start'], ref('base_raw__renewals_parsed'), customers=ref('stg_raw__customers'), parsed_keys=['subscription_id', 'period_start_utc']) }}",
+    post_hook="{{ drop_recheck_relation() }}",
+) }}
 {%- set raw_columns = ['subscription_id', 'customer_id', 'plan', 'billing_cycle', 'period_start',
                        'period_end', 'renewed_at', 'amount', 'currency', 'status', 'loaded_at'] -%}
 
@@ -13,6 +20,7 @@ with
 
 parsed_renewals as {{ not_materialized() }} (
     select * from {{ ref('base_raw__renewals_parsed') }}
+    {{- rechecked_keys_filter(['subscription_id', 'period_start'], ['subscription_id', 'period_start_utc']) }}
 ),
 
 fx_rates as (
@@ -29,6 +37,7 @@ customers as (
 parsed as {{ not_materialized() }} (
     select
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
         raw_row_key as reader_row_key,
         reject_reason as reader_reject_reason,
@@ -111,8 +120,11 @@ final as (
         loaded_at_utc as loaded_at,
         raw_line_number,
         raw_batch,
+        raw_batch_fingerprint,
         raw_rows_in_batch,
-        {{ raw_text_passthrough(raw_columns) }}
+        {{ raw_text_passthrough(raw_columns) }},
+        {{ checked_context() }} as checked_context,
+        {{ plausible_timestamp_max() }} as checked_plausible_until
     from ranked
 )
 
