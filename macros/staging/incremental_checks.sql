@@ -71,7 +71,8 @@
             create or replace table {{ recheck }} as
             with
 
-            stored as (
+            {#- read in place: DuckDB would otherwise store both, each read more than once (D186) #}
+            stored as {{ not_materialized() }} (
                 select * from {{ this }}
             ),
 
@@ -82,7 +83,7 @@
                 from stored
             ),
 
-            parsed_rows as (
+            parsed_rows as {{ not_materialized() }} (
                 select
                     {{ parsed_key_list }},
                     raw_batch,
