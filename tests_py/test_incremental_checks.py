@@ -160,3 +160,19 @@ def test_a_change_of_code_or_layout_checks_every_order_again(checks, tmp_path, s
         assert _rechecked(log) == keys
     # the columns added to the stored table come last
     assert _differences(db, checks["scr"], same_order=stored_state != "no_context") == {}
+
+
+def test_dates_given_unquoted_in_vars_neither_fail_nor_check_everything_again(checks, tmp_path):
+    """`--vars '{as_of_date: 2025-06-30}'` hands dbt a date object, not a string (the reference
+    test's replay build found that the context could not be fingerprinted). A scheduler passing
+    the day's as_of_date, and a var written unquoted with its current value, must not make every
+    order_id be checked again: no check reads as_of_date, and a date is fingerprinted as its text."""
+    work = tmp_path / "work"
+    work.mkdir()
+    db = work / "warehouse.duckdb"
+    shutil.copy2(checks["inc"], db)
+    total = _scalar(db, "select count(distinct order_id) from staging.base_raw__orders_checked")
+    log = run_dbt([*STAGING, "--vars", "{as_of_date: 2025-06-30, plausible_date_min: 1980-01-01, "
+                                       "plausible_date_max: 2026-09-30}"], work, raw_path=checks["raw"]).stdout
+    assert _rechecked(log) < total / 10
+    assert _differences(db, checks["scr"]) == {}

@@ -77,7 +77,12 @@
         {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
     {%- endfor -%}
     {%- for name in known_var_names() | reject('in', ignored_vars) | sort -%}
-        {%- do parts.append(name ~ '=' ~ tojson(var(name, none))) -%}
+        {%- set value = var(name, none) -%}
+        {#- a date given unquoted in --vars is a date object, which JSON cannot write -#}
+        {%- if value is not string and value is not none and value.isoformat is defined -%}
+            {%- set value = value.isoformat() -%}
+        {%- endif -%}
+        {%- do parts.append(name ~ '=' ~ tojson(value)) -%}
     {%- endfor -%}
     {{- return(local_md5(parts | join('|'))) -}}
 {%- endmacro %}

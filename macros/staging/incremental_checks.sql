@@ -20,12 +20,13 @@
 
 {#-
     The code and settings the checks depend on, as a SQL expression: every model, seed and macro
-    and every var but the two that set the latest plausible moment, whose change the stored
-    `checked_plausible_until` covers row by row.
+    and every var but as_of_date (no check reads it; a scheduler passing today's date must not
+    make every row be checked again) and the two that set the latest plausible moment, whose
+    change the stored `checked_plausible_until` covers row by row.
 -#}
 {% macro checked_context() -%}
     md5({{ dbt.concat([
-        "'" ~ code_fingerprint(['plausible_date_max', 'plausible_date_max_lead_days']) ~ "'",
+        "'" ~ code_fingerprint(['as_of_date', 'plausible_date_max', 'plausible_date_max_lead_days']) ~ "'",
         "'|'", project_macros_fingerprint(),
     ]) }})
 {%- endmacro %}
