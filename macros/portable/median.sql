@@ -23,3 +23,26 @@
         end
     )
 {%- endmacro %}
+
+{#-
+    The median of `value` over the rows of its partition up to and including the current one in
+    `order_by` (a growing window frame), for every row at once (DECISIONLOG D188): a running
+    median is a window, which sorts each partition and spills, not the hash aggregate D54
+    avoids. NULL values are ignored; NULL while the frame has none. Linear interpolation: the
+    average of the two middle values for an even count, as median_of_ranked.
+-#}
+{% macro running_median(value, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('running_median', 'customer_tiering')(value, partition_by, order_by)) }}
+{%- endmacro %}
+
+{% macro default__running_median(value, partition_by, order_by) -%}
+    quantile_cont({{ value }}, 0.5) over (
+        partition by {{ partition_by }} order by {{ order_by }} rows between unbounded preceding and current row
+    )
+{%- endmacro %}
+
+{% macro spark__running_median(value, partition_by, order_by) -%}
+    percentile({{ value }}, 0.5) over (
+        partition by {{ partition_by }} order by {{ order_by }} rows between unbounded preceding and current row
+    )
+{%- endmacro %}

@@ -99,15 +99,8 @@ customers_tiered as (
         segments.value_level,
         abc.abc_class_revenue,
         abc.abc_class_margin,
-        stages.stage,
-        dates_to_compute.is_current,
-        dates_to_compute.previous_as_of_date,
-        fingerprints.inputs_fingerprint
+        stages.stage
     from rfm_segmented
-    inner join dates_to_compute
-        on rfm_segmented.as_of_date = dates_to_compute.as_of_date
-    inner join fingerprints
-        on rfm_segmented.as_of_date = fingerprints.as_of_date
     left join segments
         on rfm_segmented.segment_code = segments.segment_code
     left join abc
@@ -147,9 +140,6 @@ candidate_rows as (
         abc_class_revenue,
         abc_class_margin,
         stage,
-        is_current,
-        previous_as_of_date,
-        inputs_fingerprint,
         true as is_stored
     from {{ this }}
     where
@@ -183,20 +173,38 @@ customers_with_previous as (
 ),
 
 customers_compared as (
+    {#- The dates' own columns join after the window, which then sorts narrower rows (D188). -#}
     select
-        *,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_code end
-            as previous_segment_code,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
-            as previous_value_tier,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
-            as previous_value_tier_rank,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
-            as previous_stage,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_monetary end
-            as previous_monetary
+        customers_with_previous.*,
+        dates_to_compute.is_current,
+        dates_to_compute.previous_as_of_date,
+        fingerprints.inputs_fingerprint,
+        case
+            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
+                then customers_with_previous.previous_row_segment_code
+        end as previous_segment_code,
+        case
+            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
+                then customers_with_previous.previous_row_value_tier
+        end as previous_value_tier,
+        case
+            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
+                then customers_with_previous.previous_row_value_tier_rank
+        end as previous_value_tier_rank,
+        case
+            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
+                then customers_with_previous.previous_row_stage
+        end as previous_stage,
+        case
+            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
+                then customers_with_previous.previous_row_monetary
+        end as previous_monetary
     from customers_with_previous
-    where not is_stored
+    inner join dates_to_compute
+        on customers_with_previous.as_of_date = dates_to_compute.as_of_date
+    inner join fingerprints
+        on customers_with_previous.as_of_date = fingerprints.as_of_date
+    where not customers_with_previous.is_stored
 ),
 
 final as (

@@ -3,8 +3,8 @@
     purchase on or before it: first and last purchase, recency, frequency, monetary, margin and
     the rhythm of their purchase days. int_customers_purchases_aggregated is the current date.
     Each as-of date reads the customer's purchase days (int_purchase_days), not orders: every
-    total is the running total at the last purchase day on or before the as-of date, and the
-    median gap is computed once per such day, however many as-of dates share it.
+    total, and the median gap, is the running one at the last purchase day on or before the
+    as-of date, computed once per purchase day however many as-of dates share it.
 -#}
 {{ config(
     materialized=history_materialization(),
@@ -41,7 +41,8 @@ customers as (
 ),
 
 running_totals as (
-    {#- Totals up to and including each purchase day, and the next purchase day. -#}
+    {#- Totals and the median gap up to and including each purchase day, and the next purchase
+        day: one sorted pass over the purchase days, not every prefix's gaps joined again (D188). -#}
     select
         customer_id,
         purchase_date,
@@ -62,7 +63,8 @@ running_totals as (
         ) as purchases_with_cost,
         max(gap_days) over (
             partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
-        ) as max_purchase_gap_days
+        ) as max_purchase_gap_days,
+        {{ running_median('gap_days', 'customer_id', 'purchase_date asc') }} as median_purchase_gap_days
     from purchase_days
 ),
 
@@ -82,51 +84,6 @@ last_visible_days as (
             )
 ),
 
-gap_prefixes as (
-    {#- The purchase days that end some as-of date's visible days and have a gap before them. -#}
-    select distinct
-        customer_id,
-        purchase_day_number as last_day_number
-    from last_visible_days
-    where purchase_day_number > 1
-),
-
-prefix_gaps as (
-    select
-        gap_prefixes.customer_id,
-        gap_prefixes.last_day_number,
-        purchase_days.gap_days
-    from gap_prefixes
-    inner join purchase_days
-        on
-            gap_prefixes.customer_id = purchase_days.customer_id
-            and gap_prefixes.last_day_number >= purchase_days.purchase_day_number
-            and purchase_days.purchase_day_number > 1
-),
-
-{#
-    The median gap from ranks, not a median aggregate: on DuckDB a per-customer
-    quantile_cont over 10^7 orders kept every customer's list of gaps in one hash table
-    and took 30 s (spilling gigabytes at the memory limit); two sorted passes take 4 s
-    (DECISIONLOG D54).
-#}
-ranked_gaps as (
-    select
-        *,
-        {{ median_rank('gap_days', 'customer_id, last_day_number') }} as gap_rank,
-        {{ median_count('gap_days', 'customer_id, last_day_number') }} as gap_count
-    from prefix_gaps
-),
-
-prefix_medians as (
-    select
-        customer_id,
-        last_day_number,
-        {{ median_of_ranked('gap_days', 'gap_rank', 'gap_count') }} as median_purchase_gap_days
-    from ranked_gaps
-    group by customer_id, last_day_number
-),
-
 computed as (
     select
         last_visible_days.as_of_date,
@@ -143,13 +100,9 @@ computed as (
         last_visible_days.margin,
         cast(last_visible_days.purchases_with_cost as {{ dbt.type_bigint() }}) as purchases_with_cost,
         last_visible_days.monetary <= 0 as has_non_positive_revenue,
-        prefix_medians.median_purchase_gap_days,
+        last_visible_days.median_purchase_gap_days,
         last_visible_days.max_purchase_gap_days
     from last_visible_days
-    left join prefix_medians
-        on
-            last_visible_days.customer_id = prefix_medians.customer_id
-            and last_visible_days.purchase_day_number = prefix_medians.last_day_number
 ),
 
 fingerprints as (
