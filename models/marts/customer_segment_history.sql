@@ -72,10 +72,13 @@ stages as (
 ),
 
 fingerprints as (
+    {#- the stages are a view (D188): the history models it reads are checked instead -#}
     {{ history_fingerprints_checked([
         'int_customers_rfm_scored_by_as_of_date',
         'int_customers_abc_classified_by_as_of_date',
-        'int_customers_staged_by_as_of_date',
+        'int_customers_by_as_of_date',
+        'int_customers_purchases_aggregated_by_as_of_date',
+        'int_customers_renewal_cadence_by_as_of_date',
     ]) | indent(4) }}
 ),
 

@@ -2,25 +2,18 @@
     One row per as-of date (int_as_of_dates) and customer of that date: the lifecycle stage as of
     that date, the rule that placed them there and the dates that justify it. Ladder: doc block
     `lifecycle_stage`. The mart lifecycle_stage publishes the current date's rows.
+    A view (D188): the history mart reads the stage of every as-of date from it and
+    lifecycle_stage every column of the current date, so the 23 million rows of a 10^7 build
+    are not written to a table that nothing else reads.
 -#}
-{{ config(
-    materialized=history_materialization(),
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ forget_stale_history_dates() }}",
-) }}
+{{ config(materialized='view') }}
 with
-
-dates_to_compute as (
-    {{ history_dates_to_compute() | indent(4) }}
-),
 
 customers as (
     select
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
-    {{ history_dates_filter() }}
 ),
 
 purchases as (
@@ -34,7 +27,6 @@ purchases as (
         median_purchase_gap_days,
         max_purchase_gap_days
     from {{ ref('int_customers_purchases_aggregated_by_as_of_date') }}
-    {{ history_dates_filter() }}
 ),
 
 subscriptions as (
@@ -47,7 +39,6 @@ subscriptions as (
         first_period_start_date,
         renewal_tenure
     from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
-    {{ history_dates_filter() }}
 ),
 
 signals as (
@@ -128,7 +119,7 @@ staged as (
     from signals_dated
 ),
 
-computed as (
+final as (
     select
         customer_id,
         as_of_date,
@@ -159,23 +150,5 @@ computed as (
         days_overdue
     from staged
 ),
-
-fingerprints as (
-    {{ history_fingerprints_checked([
-        'int_customers_by_as_of_date',
-        'int_customers_purchases_aggregated_by_as_of_date',
-        'int_customers_renewal_cadence_by_as_of_date',
-    ]) | indent(4) }}
-),
-
-final as (
-    select
-        computed.*,
-        fingerprints.inputs_fingerprint,
-        {{ history_computed_at() }} as computed_at
-    from computed
-    inner join fingerprints
-        on computed.as_of_date = fingerprints.as_of_date
-)
 
 select * from final
