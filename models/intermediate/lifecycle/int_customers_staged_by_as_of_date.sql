@@ -149,6 +149,6 @@ final as (
         next_renewal_due_date,
         days_overdue
     from staged
-),
+)
 
 select * from final
