@@ -3,8 +3,8 @@
     that date, the rule that placed them there and the dates that justify it. Ladder: doc block
     `lifecycle_stage`. The mart lifecycle_stage publishes the current date's rows.
     A view (D188): the history mart reads the stage of every as-of date from it and
-    lifecycle_stage every column of the current date, so the 23 million rows of a 10^7 build
-    are not written to a table that nothing else reads.
+    lifecycle_stage every column of the current date, so the rows of the past dates (23 million
+    at 10^7 orders) are not written to a table for the one column the history needs.
 -#}
 {{ config(materialized='view') }}
 with
