@@ -29,6 +29,10 @@ project (not of installed packages):
   (DESCRIPTION_FAMILIES: the checked base models, whose columns hold values before validation;
   the parsed base models, whose columns hold the raw text and its parsed values; int_purchases_as_of,
   orders and subscription payments in one table);
+- a view listed in TESTED_THROUGH is exempt from the primary-key and enum rules: every row it
+  yields that any model stores is stored by the listed models, which carry those tests and must
+  read the view (a test on the view would compute it again, every as-of date, per test); a
+  listed model that is not a view, or a listed reader that does not read it, is reported;
 - a broken layer rule: only models under models/staging use source(); no model refers to a
   model of a later layer (staging < intermediate < marts); names carry their layer's prefix
   (staging: stg_ or base_, intermediate: int_, marts: none of these).
@@ -87,6 +91,14 @@ DIVERGENT_MEANINGS = {
                                                    "after it; in staging, the payment date as received",
     "int_subscription_periods_by_as_of_date.renewed_date": "as int_subscription_periods_as_of.renewed_date, "
                                                            "per as-of date",
+}
+# Views whose grain and enum columns are tested where their rows are stored (DECISIONLOG D188):
+# view -> the models that read it and carry the tests. The stages by date: lifecycle_stage holds
+# the current date's rows (grain, stage, rule and subscription state tested); the history holds
+# every date's stage (grain and stage values tested; a repeated stage row would repeat history
+# rows and fail its grain test). The rule and state of past dates are stored nowhere.
+TESTED_THROUGH = {
+    "int_customers_staged_by_as_of_date": ("lifecycle_stage", "customer_segment_history"),
 }
 # Models whose columns are compared only among themselves (model name prefix -> family): the
 # checked base models hold every raw row before validation, so their columns are NULL when blank
@@ -217,10 +229,19 @@ def check_model(model, tests, catalog_columns, models_by_id):
             problems.append(f"column `{column}` has a not_null constraint but no not_null test "
                             "(list it in `not_null_columns`; D48: every constraint has a test twin)")
 
+    tested_through = TESTED_THROUGH.get(name)
+    if tested_through is not None:
+        if (model.get("config") or {}).get("materialized") != "view":
+            problems.append("is listed in TESTED_THROUGH but is not a view: test it where it is stored")
+        readers = {node["name"]: node for node in models_by_id.values()}
+        for reader in tested_through:
+            if model["unique_id"] not in ((readers.get(reader) or {}).get("depends_on") or {}).get("nodes", []):
+                problems.append(f"TESTED_THROUGH names `{reader}`, which does not read this view")
+
     has_primary_key = any(
         (test == "unique" and column) or test == "unique_combination" for test, column in tests
     ) or any(kind == "primary_key" for kind, _, _ in constraints)
-    if not has_primary_key:
+    if not has_primary_key and tested_through is None:
         problems.append(
             "no primary-key test (`unique` on a column, `unique_combination`, "
             "or an enforced contract with a primary_key constraint)"
@@ -236,7 +257,7 @@ def check_model(model, tests, catalog_columns, models_by_id):
             accepted.add(column)
         accepted.update(c for c in columns if re.search(rf"\b{re.escape(c)}\b", expression, re.I))
     for column in sorted(columns):
-        if is_enum_column(column) and column not in accepted:
+        if is_enum_column(column) and column not in accepted and tested_through is None:
             problems.append(
                 f"enum column `{column}` has no accepted_values or relationships test "
                 "(or enforced check constraint)"

@@ -431,3 +431,36 @@ def test_unreadable_manifest(tmp_path):
                                capture_output=True, text=True, timeout=30)
     assert completed.returncode == 2
     assert "cannot read the manifest" in completed.stderr
+
+
+def _stages_view(materialized="view", readers=("lifecycle_stage", "customer_segment_history")):
+    """A manifest with the stages-by-date view of TESTED_THROUGH (no tests of its own) and its readers."""
+    manifest = clean_manifest()
+    view = model("int_customers_staged_by_as_of_date",
+                 "models/intermediate/lifecycle/int_customers_staged_by_as_of_date.sql",
+                 columns={"customer_id": "The customer.", "stage_rule": "The rung."},
+                 depends_on=[f"model.{PROJECT}.stg_raw__customers"])
+    view["config"]["materialized"] = materialized
+    nodes(manifest)[view["unique_id"]] = view
+    for name in ("lifecycle_stage", "customer_segment_history"):
+        reader = model(name, f"models/marts/{name}.sql",
+                       depends_on=[view["unique_id"]] if name in readers else [f"model.{PROJECT}.int_customers_scored"])
+        nodes(manifest)[reader["unique_id"]] = reader
+        test = data_test("unique", name, "customer_id")
+        nodes(manifest)[test["unique_id"]] = test
+    return manifest
+
+
+def test_a_view_tested_through_its_readers_needs_no_tests_of_its_own(tmp_path):
+    code, out = run(tmp_path, _stages_view())
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(("materialized", "readers", "message"), [
+    ("table", ("lifecycle_stage", "customer_segment_history"), "is listed in TESTED_THROUGH but is not a view"),
+    ("view", ("lifecycle_stage",), "TESTED_THROUGH names `customer_segment_history`, which does not read this view"),
+])
+def test_a_tested_through_view_must_be_a_view_read_by_its_testers(tmp_path, materialized, readers, message):
+    code, out = run(tmp_path, _stages_view(materialized, readers))
+    assert code == 1
+    assert message in out
