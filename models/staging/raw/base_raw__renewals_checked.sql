@@ -19,8 +19,9 @@
 with
 
 parsed_renewals as {{ not_materialized() }} (
-    select * from {{ ref('base_raw__renewals_parsed') }}
-    {{- rechecked_keys_filter(['subscription_id', 'period_start'], ['subscription_id', 'period_start_utc']) }}
+    select * from {{ ref('base_raw__renewals_parsed') }}{{ rechecked_keys_filter(
+        ['subscription_id', 'period_start'], ['subscription_id', 'period_start_utc']
+    ) }}
 ),
 
 fx_rates as (
