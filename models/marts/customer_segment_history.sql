@@ -175,39 +175,35 @@ customers_with_previous as (
     from customers_ranked
 ),
 
-customers_compared as (
+customers_dated as (
     {#- The dates' own columns join after the window, which then sorts narrower rows (D188). -#}
     select
         customers_with_previous.*,
         dates_to_compute.is_current,
         dates_to_compute.previous_as_of_date,
-        fingerprints.inputs_fingerprint,
-        case
-            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
-                then customers_with_previous.previous_row_segment_code
-        end as previous_segment_code,
-        case
-            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
-                then customers_with_previous.previous_row_value_tier
-        end as previous_value_tier,
-        case
-            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
-                then customers_with_previous.previous_row_value_tier_rank
-        end as previous_value_tier_rank,
-        case
-            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
-                then customers_with_previous.previous_row_stage
-        end as previous_stage,
-        case
-            when customers_with_previous.previous_row_as_of_date = dates_to_compute.previous_as_of_date
-                then customers_with_previous.previous_row_monetary
-        end as previous_monetary
+        fingerprints.inputs_fingerprint
     from customers_with_previous
     inner join dates_to_compute
         on customers_with_previous.as_of_date = dates_to_compute.as_of_date
     inner join fingerprints
         on customers_with_previous.as_of_date = fingerprints.as_of_date
     where not customers_with_previous.is_stored
+),
+
+customers_compared as (
+    select
+        *,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_code end
+            as previous_segment_code,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
+            as previous_value_tier,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
+            as previous_value_tier_rank,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
+            as previous_stage,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_monetary end
+            as previous_monetary
+    from customers_dated
 ),
 
 final as (
