@@ -236,7 +236,8 @@ computed as (
 ),
 
 fingerprints as (
-    {{ history_fingerprints_checked(['int_subscription_periods_by_as_of_date']) | indent(4) }}
+    {#- the periods are a view (D189): the history model it reads is checked instead -#}
+    {{ history_fingerprints_checked(['int_customers_by_as_of_date']) | indent(4) }}
 ),
 
 final as (

@@ -12,18 +12,9 @@
     computed once per period, not once per as-of date (DECISIONLOG D174); only what visibility
     changes is computed per as-of date.
 -#}
-{{ config(
-    materialized=history_materialization(),
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ forget_stale_history_dates() }}",
-) }}
+{{ config(materialized='view') }}
 
 with
-
-dates_to_compute as (
-    {{ history_dates_to_compute() | indent(4) }}
-),
 
 renewals as (
     select
@@ -45,7 +36,6 @@ customers as (
         as_of_date,
         customer_id
     from {{ ref('int_customers_by_as_of_date') }}
-    {{ history_dates_filter() }}
 ),
 
 periods_sequenced as (
@@ -258,7 +248,7 @@ visible_periods as (
             and (periods_ranged.valid_to is null or periods_ranged.valid_to > customers.as_of_date)
 ),
 
-computed as (
+final as (
     select
         as_of_date,
         subscription_period_id,
@@ -285,20 +275,6 @@ computed as (
         amount,
         status as loaded_status
     from visible_periods
-),
-
-fingerprints as (
-    {{ history_fingerprints_checked(['int_customers_by_as_of_date']) | indent(4) }}
-),
-
-final as (
-    select
-        computed.*,
-        fingerprints.inputs_fingerprint,
-        {{ history_computed_at() }} as computed_at
-    from computed
-    inner join fingerprints
-        on computed.as_of_date = fingerprints.as_of_date
 )
 
 select * from final
