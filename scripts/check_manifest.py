@@ -33,6 +33,9 @@ project (not of installed packages):
   yields that any model stores is stored by the listed models, which carry those tests and must
   read the view (a test on the view would compute it again, every as-of date, per test); a
   listed model that is not a view, or a listed reader that does not read it, is reported;
+- an intermediate or mart model that is not downstream of `stg_raw__load_gate` (D72): a file the
+  gate stops must stop every tier, and a model that reads only clean staging would still be
+  built from the rejected file's surviving rows. UNGATED lists the exceptions, each argued;
 - a broken layer rule: only models under models/staging use source(); no model refers to a
   model of a later layer (staging < intermediate < marts); names carry their layer's prefix
   (staging: stg_ or base_, intermediate: int_, marts: none of these).
@@ -116,6 +119,11 @@ DESCRIPTION_FAMILY_SUFFIXES = {"_parsed": "parsed"}
 
 # Model-level tests over several columns (tests/generic): the per-column test each one stands
 # for, and the argument that lists the columns (a list, or a map keyed by column).
+# Intermediate and mart models that need not be downstream of the load gate, with the reason.
+LOAD_GATE = "stg_raw__load_gate"
+UNGATED = {
+    "time_spine_daily": "a calendar of dates generated from no input",
+}
 MULTI_COLUMN_TESTS = {
     "not_null_columns": ("not_null", "columns"),
     "accepted_values_columns": ("accepted_values", "values_by_column"),
@@ -324,6 +332,34 @@ def divergent_descriptions(nodes):
     return lines
 
 
+def ungated_models(models):
+    """Intermediate and mart models with no path from the load gate (and stale UNGATED entries)."""
+    gate = next((uid for uid, node in models.items() if node["name"] == LOAD_GATE), None)
+    if gate is None:
+        return [f"no model `{LOAD_GATE}`: nothing stops the tiers on a rejected file (D72)"]
+    downstream, frontier = {gate}, [gate]
+    readers = {}
+    for uid, node in models.items():
+        for dependency in (node.get("depends_on") or {}).get("nodes", []):
+            readers.setdefault(dependency, []).append(uid)
+    while frontier:
+        for reader in readers.get(frontier.pop(), []):
+            if reader not in downstream:
+                downstream.add(reader)
+                frontier.append(reader)
+    lines = []
+    for uid, node in sorted(models.items(), key=lambda item: item[1].get("original_file_path", item[0])):
+        if layer_of(node) not in ("intermediate", "marts"):
+            continue
+        path = node.get("original_file_path", uid)
+        if uid not in downstream and node["name"] not in UNGATED:
+            lines.append(f"{path}: is not downstream of `{LOAD_GATE}`: a file the gate rejects would "
+                         "still build it (D72); read the gate at run time, as int_subscription_payments does")
+        elif uid in downstream and node["name"] in UNGATED:
+            lines.append(f"{path}: is listed in UNGATED but reads the load gate: remove it from UNGATED")
+    return lines
+
+
 def check(manifest, catalog=None):
     """(problem lines, model count, column count) for a loaded manifest (and catalog)."""
     project = manifest.get("metadata", {}).get("project_name")
@@ -346,6 +382,7 @@ def check(manifest, catalog=None):
         lines.extend(f"{model.get('original_file_path', uid)}: {problem}" for problem in problems)
     seeds = [node for node in manifest.get("nodes", {}).values()
              if node.get("resource_type") == "seed" and (project is None or node.get("package_name") == project)]
+    lines.extend(ungated_models(models))
     lines.extend(divergent_descriptions([*models.values(), *seeds]))
     return lines, len(models), column_count
 

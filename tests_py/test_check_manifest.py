@@ -11,7 +11,13 @@ SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_manifest.py"
 PROJECT = "customer_tiering"
 
 
-def model(name, path, columns=None, description="One row per customer.", depends_on=(), **extra):
+GATE = f"model.{PROJECT}.stg_raw__load_gate"
+
+
+def model(name, path, columns=None, description="One row per customer.", depends_on=None, **extra):
+    """A model node; without depends_on, an intermediate or mart model reads the load gate (D72)."""
+    if depends_on is None:
+        depends_on = (GATE,) if path.startswith(("models/intermediate/", "models/marts/")) else ()
     node = {
         "unique_id": f"model.{PROJECT}.{name}",
         "resource_type": "model",
@@ -53,14 +59,18 @@ def clean_manifest():
         model("stg_raw__customers", "models/staging/raw/stg_raw__customers.sql",
               columns={"customer_id": "The customer.", "customer_type": "b2b or b2c."},
               depends_on=[f"source.{PROJECT}.raw.customers"]),
+        model("stg_raw__load_gate", "models/staging/raw/stg_raw__load_gate.sql",
+              columns={"entity": "The raw entity.", "passed": "Whether it passed."},
+              depends_on=[f"model.{PROJECT}.stg_raw__customers"]),
         model("int_customers_scored", "models/intermediate/rfm/int_customers_scored.sql",
               columns={"customer_id": "The customer.", "r_score": "Recency score."},
-              depends_on=[f"model.{PROJECT}.stg_raw__customers"]),
+              depends_on=[f"model.{PROJECT}.stg_raw__customers", f"model.{PROJECT}.stg_raw__load_gate"]),
         model("customer_segments", "models/marts/customer_segments.sql",
               columns={"customer_id": "The customer.", "abc_class": "A, B or C."},
               depends_on=[f"model.{PROJECT}.int_customers_scored", f"seed.{PROJECT}.rfm_segments"]),
         data_test("unique", "stg_raw__customers", "customer_id"),
         data_test("accepted_values_columns", "stg_raw__customers", values_by_column={"customer_type": ["b2b", "b2c"]}),
+        data_test("unique", "stg_raw__load_gate", "entity"),
         data_test("unique", "int_customers_scored", "customer_id"),
         data_test("unique", "customer_segments", "customer_id"),
         data_test("accepted_values_columns", "customer_segments", values_by_column={"abc_class": ["A", "B", "C"]}),
@@ -76,6 +86,7 @@ def clean_manifest():
 def clean_catalog():
     return {"nodes": {
         f"model.{PROJECT}.stg_raw__customers": {"columns": {"CUSTOMER_ID": {}, "CUSTOMER_TYPE": {}}},
+        f"model.{PROJECT}.stg_raw__load_gate": {"columns": {"entity": {}, "passed": {}}},
         f"model.{PROJECT}.int_customers_scored": {"columns": {"customer_id": {}, "r_score": {}}},
         f"model.{PROJECT}.customer_segments": {"columns": {"customer_id": {}, "abc_class": {}}},
     }}
@@ -109,7 +120,7 @@ def drop_test(manifest, unique_id_start):
 def test_clean_manifest_passes(tmp_path):
     code, out = run(tmp_path, clean_manifest())
     assert code == 0, out
-    assert out.strip() == "manifest check: 3 models, 6 columns, 0 problems"
+    assert out.strip() == "manifest check: 4 models, 8 columns, 0 problems"
 
 
 def test_clean_manifest_and_catalog_pass(tmp_path):
@@ -132,7 +143,7 @@ def test_model_without_description(tmp_path):
     code, out = run(tmp_path, manifest)
     assert code == 1
     assert "models/marts/customer_segments.sql: model has no description" in out
-    assert out.strip().endswith("manifest check: 3 models, 6 columns, 1 problems")
+    assert out.strip().endswith("manifest check: 4 models, 8 columns, 1 problems")
 
 
 def test_column_without_description(tmp_path):
@@ -373,6 +384,35 @@ def test_source_outside_staging(tmp_path):
     assert f"customer_segments.sql: calls source() outside staging: source.{PROJECT}.raw.orders" in out
 
 
+def test_a_tier_model_not_downstream_of_the_load_gate(tmp_path):
+    manifest = clean_manifest()
+    scored = nodes(manifest)[f"model.{PROJECT}.int_customers_scored"]
+    scored["depends_on"]["nodes"].remove(f"model.{PROJECT}.stg_raw__load_gate")
+    code, out = run(tmp_path, manifest)
+    assert code == 1
+    # the mart reads the ungated model only, so it is reported too
+    assert "int_customers_scored.sql: is not downstream of `stg_raw__load_gate`" in out
+    assert "customer_segments.sql: is not downstream of `stg_raw__load_gate`" in out
+    assert "stg_raw__customers.sql: is not downstream" not in out
+
+
+def test_an_ungated_exception_must_stay_ungated_and_the_gate_must_exist(tmp_path):
+    manifest = clean_manifest()
+    spine = model("time_spine_daily", "models/marts/semantic/time_spine_daily.sql",
+                  columns={"date_day": "A day."}, depends_on=[])
+    nodes(manifest)[spine["unique_id"]] = spine
+    extra = data_test("unique", "time_spine_daily", "date_day")
+    nodes(manifest)[extra["unique_id"]] = extra
+    assert run(tmp_path, manifest)[0] == 0
+    spine["depends_on"]["nodes"].append(f"model.{PROJECT}.stg_raw__load_gate")
+    code, out = run(tmp_path, manifest)
+    assert code == 1 and "time_spine_daily.sql: is listed in UNGATED but reads the load gate" in out
+    manifest = clean_manifest()
+    del nodes(manifest)[f"model.{PROJECT}.stg_raw__load_gate"]
+    code, out = run(tmp_path, manifest)
+    assert code == 1 and "no model `stg_raw__load_gate`" in out
+
+
 @pytest.mark.parametrize("downstream, upstream, upstream_layer", [
     ("stg_raw__customers", "int_customers_scored", "intermediate"),
     ("stg_raw__customers", "customer_segments", "marts"),
@@ -423,7 +463,7 @@ def test_every_problem_is_listed(tmp_path):
     drop_test(manifest, f"test.{PROJECT}.unique_customer_segments")
     code, out = run(tmp_path, manifest)
     assert code == 1
-    assert out.strip().endswith("manifest check: 3 models, 6 columns, 3 problems")
+    assert out.strip().endswith("manifest check: 4 models, 8 columns, 3 problems")
 
 
 def test_unreadable_manifest(tmp_path):
@@ -439,7 +479,7 @@ def _stages_view(materialized="view", readers=("lifecycle_stage", "customer_segm
     view = model("int_customers_staged_by_as_of_date",
                  "models/intermediate/lifecycle/int_customers_staged_by_as_of_date.sql",
                  columns={"customer_id": "The customer.", "stage_rule": "The rung."},
-                 depends_on=[f"model.{PROJECT}.stg_raw__customers"])
+                 depends_on=[f"model.{PROJECT}.stg_raw__customers", GATE])
     view["config"]["materialized"] = materialized
     nodes(manifest)[view["unique_id"]] = view
     for name in ("lifecycle_stage", "customer_segment_history"):

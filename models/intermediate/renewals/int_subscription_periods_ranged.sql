@@ -26,6 +26,11 @@ renewals as (
         amount,
         status
     from {{ ref('stg_raw__renewals') }}
+    {#- the load gate, read at run time: nothing this model reads is gated (D72) #}
+    where (
+        select count(*) from {{ ref('stg_raw__load_gate') }} as load_gate
+        where load_gate.passed
+    ) > 0
 ),
 
 periods_sequenced as (
