@@ -78,3 +78,31 @@ def test_history_row_equals_a_build_as_of_that_period_end(current_build, tmp_pat
     assert _rows(current_build, f"select {migration} from marts.segment_migration where period_to = ?",
                  period_end) == _rows(past, f"select {migration} from marts.segment_migration "
                                             "where period_to = ?", period_end)
+
+
+PURCHASE_COLUMNS = [
+    "as_of_date", "customer_id", "first_purchase_date", "last_purchase_date", "recency_days", "tenure_days",
+    "frequency", "purchase_days", "monetary", "margin", "purchases_with_cost", "has_non_positive_revenue",
+    "median_purchase_gap_days", "max_purchase_gap_days",
+]
+
+
+def test_a_run_of_few_dates_aggregates_the_purchases_as_a_run_of_many(current_build, tmp_path):
+    """DECISIONLOG D191: a run that computes three as-of dates or fewer aggregates each date's
+    visible purchase days; the 25 dates of the full history come from running totals over every
+    purchase day. A build with a history of two periods must give the same rows for its dates."""
+    run_dbt(["seed"], tmp_path)
+    run_dbt(["run", "--select", "+int_customers_purchases_aggregated_by_as_of_date"], tmp_path,
+            dbt_vars={"history_periods": 2})
+    few = tmp_path / "warehouse.duckdb"
+    dates = [d for (d,) in _rows(few, "select as_of_date from intermediate.int_as_of_dates")]
+    many = _rows(current_build, "select count(*) from intermediate.int_as_of_dates")[0][0]
+    assert 1 < len(dates) <= 3 < many, (dates, many)
+    columns = ", ".join(PURCHASE_COLUMNS)
+    query = (f"select {columns} from intermediate.int_customers_purchases_aggregated_by_as_of_date "
+             f"where as_of_date in ({', '.join('?' * len(dates))})")
+    direct, running = _rows(few, query, *dates), _rows(current_build, query, *dates)
+    assert len(direct) > 300 and {row[0] for row in direct} == set(dates)
+    assert any(row[12] is not None and row[12] != int(row[12]) for row in direct), \
+        "no median between two gaps: the comparison of the medians proves little"
+    assert direct == running

@@ -2,10 +2,15 @@
     One row per as-of date (int_as_of_dates) and customer of that date with at least one
     purchase on or before it: first and last purchase, recency, frequency, monetary, margin and
     the rhythm of their purchase days. int_customers_purchases_aggregated is the current date.
-    Each as-of date reads the customer's purchase days (int_purchase_days), not orders: every
-    total, and the median gap, is the running one at the last purchase day on or before the
-    as-of date, computed once per purchase day however many as-of dates share it.
+    Each as-of date reads the customer's purchase days (int_purchase_days), not orders. Two ways
+    to the same numbers (D191), chosen at run time by how many dates the run computes: for many
+    dates (a build of the history), every total and the median gap is the running one at the last
+    purchase day on or before the as-of date, computed once per purchase day however many as-of
+    dates share it; for a few (a build without history, a nightly run), the visible days of each
+    date are aggregated directly, which needs no running window over every purchase day.
 -#}
+{#- The most as-of dates computed by aggregating each date's visible days (D191). -#}
+{%- set direct_dates_max = 3 -%}
 {{ config(
     materialized=history_materialization(),
     incremental_strategy='append',
@@ -32,7 +37,7 @@ purchase_days as {{ not_materialized() }} (
     from {{ ref('int_purchase_days') }}
 ),
 
-customers as (
+customers as {{ not_materialized() }} (
     select
         as_of_date,
         customer_id
@@ -66,13 +71,23 @@ running_totals as (
         ) as max_purchase_gap_days,
         {{ running_median('gap_days', 'customer_id', 'purchase_date asc') }} as median_purchase_gap_days
     from purchase_days
+    where (select count(*) from dates_to_compute) > {{ direct_dates_max }}
 ),
 
-last_visible_days as (
+running_last_visible_days as (
     {#- Each as-of date with the customer's last purchase day on or before it. -#}
     select
         customers.as_of_date,
-        running_totals.*
+        running_totals.customer_id,
+        running_totals.first_purchase_date,
+        running_totals.purchase_date,
+        running_totals.purchase_day_number,
+        running_totals.frequency,
+        running_totals.monetary,
+        running_totals.margin,
+        running_totals.purchases_with_cost,
+        running_totals.max_purchase_gap_days,
+        running_totals.median_purchase_gap_days
     from customers
     inner join running_totals
         on
@@ -82,6 +97,51 @@ last_visible_days as (
                 running_totals.next_purchase_date is null
                 or customers.as_of_date < running_totals.next_purchase_date
             )
+),
+
+visible_days as (
+    {#- A few dates: every purchase day on or before each as-of date, the gaps ranked for the median. -#}
+    select
+        customers.as_of_date,
+        purchase_days.customer_id,
+        purchase_days.purchase_date,
+        purchase_days.purchases,
+        purchase_days.net_amount,
+        purchase_days.margin_amount,
+        purchase_days.purchases_with_cost,
+        purchase_days.gap_days,
+        {{ median_rank('purchase_days.gap_days', 'customers.as_of_date, purchase_days.customer_id') }} as gap_rank,
+        {{ median_count('purchase_days.gap_days', 'customers.as_of_date, purchase_days.customer_id') }} as gap_count
+    from customers
+    inner join purchase_days
+        on
+            customers.customer_id = purchase_days.customer_id
+            and customers.as_of_date >= purchase_days.purchase_date
+    where (select count(*) from dates_to_compute) <= {{ direct_dates_max }}
+),
+
+direct_last_visible_days as (
+    {#- The same columns as running_last_visible_days: totals over the days visible at the date. -#}
+    select
+        as_of_date,
+        customer_id,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as purchase_date,
+        count(*) as purchase_day_number,
+        sum(purchases) as frequency,
+        sum(net_amount) as monetary,
+        sum(margin_amount) as margin,
+        sum(purchases_with_cost) as purchases_with_cost,
+        max(gap_days) as max_purchase_gap_days,
+        {{ median_of_ranked('gap_days', 'gap_rank', 'gap_count') }} as median_purchase_gap_days
+    from visible_days
+    group by as_of_date, customer_id
+),
+
+last_visible_days as (
+    select * from running_last_visible_days
+    union all
+    select * from direct_last_visible_days
 ),
 
 computed as (
