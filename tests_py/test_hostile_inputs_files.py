@@ -102,6 +102,33 @@ def test_malformed_lines_are_quarantined_and_never_printed(clean_files, tmp_path
         assert "he said" not in text, name
 
 
+def test_a_quote_that_never_closes_quarantines_every_line_it_swallows(clean_files, tmp_path):
+    """The reader takes the rest of the file for one record when a quote does not close: each of
+    those lines is a record lost, counted in the reconciliation the load gate reads (D194)."""
+    raw = _copy(clean_files, tmp_path / "raw")
+    lines = (raw / "orders.csv").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    promo = lines[0].split(",").index("promo_code")
+    opened = len(lines) - 6  # physical line number (1 = header) of the record that opens the quote
+    fields = lines[opened - 1].split(",")
+    fields[promo] = '"SPRING'
+    lines[opened - 1] = ",".join(fields)
+    (raw / "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    run_dbt(STAGING, tmp_path, raw_path=raw, check=False)  # the gate may fail: the counts are what is checked
+
+    con = _connect(tmp_path)
+    try:
+        malformed = [row[0] for row in con.execute(
+            "select raw_line_number from staging.stg_raw__orders_rejected "
+            "where reject_reason = 'malformed_row' order by 1").fetchall()]
+        assert malformed == list(range(opened, len(lines) + 1))
+        raw_rows, clean, rejected, duplicates = _reconciliation(con)["orders"]
+        assert raw_rows == len(lines) - 1 == clean + rejected + duplicates
+        assert rejected >= len(malformed)
+    finally:
+        con.close()
+
+
 # ---------------------------------------------------------------- 5. businesses without an entity
 
 
@@ -208,6 +235,58 @@ def _tables(work: Path) -> set[str]:
                                               "where table_schema in ('staging', 'intermediate', 'marts')").fetchall()}
     finally:
         con.close()
+
+
+def test_a_trailing_comma_on_every_line_loads_every_row(clean_files, tmp_path):
+    """A spreadsheet export often ends each line with a comma: an extra column without a name (D195)."""
+    raw = _copy(clean_files, tmp_path / "raw")
+    for entity in ENTITIES:
+        _write(raw / f"{entity}.csv", [row + [""] for row in _rows(raw / f"{entity}.csv")])
+
+    run_dbt(STAGING, tmp_path, raw_path=raw)
+
+    con = _connect(tmp_path)
+    try:
+        for entity in ENTITIES:
+            raw_rows, clean, rejected, duplicates = _reconciliation(con)[entity]
+            assert (raw_rows, clean) == (len(_rows(clean_files / f"{entity}.csv")) - 1,) * 2, entity
+    finally:
+        con.close()
+
+
+def test_crlf_lines_with_a_bare_lf_inside_a_quoted_value_load(clean_files, tmp_path):
+    """Excel and Python's csv module end lines with CRLF and keep a cell's own line break as LF (D195)."""
+    raw = _copy(clean_files, tmp_path / "raw")
+    rows = _rows(raw / "feedback.csv")
+    comment = rows[0].index("comment")
+    rows[1][comment] = "first line\nsecond line"
+    with open(raw / "feedback.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+
+    run_dbt(STAGING, tmp_path, raw_path=raw)
+
+    con = _connect(tmp_path)
+    try:
+        raw_rows, clean, rejected, duplicates = _reconciliation(con)["feedback"]
+        assert (raw_rows, clean) == (len(rows) - 1,) * 2
+    finally:
+        con.close()
+
+
+def test_a_column_named_twice_stops_the_build_and_names_the_columns(clean_files, tmp_path):
+    raw = _copy(clean_files, tmp_path / "raw")
+    rows = _rows(raw / "orders.csv")
+    position = rows[0].index("gross_amount")
+    rows = [row + [row[position]] for row in rows]
+    rows[0][-1] = "Gross_Amount "  # the same name but for case and a space
+    _write(raw / "orders.csv", rows)
+
+    proc = run_dbt(["build"], tmp_path, raw_path=raw, check=False)
+
+    assert proc.returncode != 0
+    assert (f"orders.csv names one column more than once in its header line (columns {position + 1}, "
+            f"{len(rows[0])}, counted from 1") in proc.stdout
+    assert _tables(tmp_path) == set()
 
 
 # ---------------------------------------------------------------- 8. paths and the preflight

@@ -263,6 +263,9 @@ TZ_ORDERS = [  # (order_id, text with an offset, the instant in UTC)
     ("O-tz-1", "2024-05-01T20:00:00+08:00", "2024-05-01 12:00:00"),
     ("O-tz-2", "2024-05-31T20:00:00Z", "2024-05-31 20:00:00"),  # 1 June in Shanghai
     ("O-tz-3", "2024-06-30 23:30:00-05:00", "2024-07-01 04:30:00"),
+    # no seconds and a two-digit offset: 19 characters, like the plain form (D193)
+    ("O-tz-4", "2024-05-02T20:00+08", "2024-05-02 12:00:00"),
+    ("O-tz-5", "2024-06-29 23:30-05", "2024-06-30 04:30:00"),
 ]
 
 
@@ -317,7 +320,9 @@ def test_utc_offsets_are_read_as_the_instant_they_name(tz_builds):
             work, "select order_id, ordered_at, ordered_date from staging.stg_raw__orders where order_id like 'O-tz-%'")}
         assert got == {"O-tz-1": ("2024-05-01 12:00:00", "2024-05-01"),
                        "O-tz-2": ("2024-05-31 20:00:00", "2024-06-01"),
-                       "O-tz-3": ("2024-07-01 04:30:00", "2024-07-01")}, work.name
+                       "O-tz-3": ("2024-07-01 04:30:00", "2024-07-01"),
+                       "O-tz-4": ("2024-05-02 12:00:00", "2024-05-02"),
+                       "O-tz-5": ("2024-06-30 04:30:00", "2024-06-30")}, work.name
 
 
 def test_the_same_files_give_identical_marts_whatever_the_machine_zone(tz_builds):

@@ -78,6 +78,12 @@ ORDERS = [
     ("missing_customer_id", _order("nocust", customer_id="")),
     ("unparseable_date", _order("baddate", ordered_at="yesterday")),
     ("unparseable_date", _order("badload", loaded_at="soon")),
+    # text DuckDB's plain cast would read with its AM/PM or one-digit offset dropped (D193)
+    ("unparseable_date", _order("pm", ordered_at="2025-03-01 08:00 PM")),
+    ("unparseable_date", _order("pm-short", ordered_at="2025-03-01 8:00 PM")),
+    ("unparseable_date", _order("pm-seconds", ordered_at="2025-03-01 08:00:00 PM")),
+    ("unparseable_date", _order("one-digit-offset", ordered_at="2025-03-01 10:00 +8")),
+    (None, _order("short-offset", ordered_at="2025-03-01T10:00+08")),
     ("unparseable_number", _order("badnum", gross_amount="12,50")),
     ("unparseable_number", _order("badcost", cost_amount="1.2.3")),
     # large amounts convert exactly (DECISIONLOG D58)
@@ -269,7 +275,7 @@ def test_the_reconciliation_is_printed(quarantine_build):
     work, _, _ = quarantine_build
     log = (work / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert "Raw data reconciliation" in log
-    assert "orders    raw 21 = clean 5 + rejected 15 + duplicates 1" in log
+    assert "orders    raw 26 = clean 6 + rejected 19 + duplicates 1" in log
 
 
 def test_a_file_this_dirty_stops_the_build_before_any_tier(tmp_path):

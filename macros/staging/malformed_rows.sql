@@ -35,6 +35,9 @@
     columns). Every scan of a file in the model writes its own copy: grouped by file and line.
     The file names the batch (raw_batches); the key of a record in a folder's file also names
     the file, since two files can hold the same text on the same line.
+    A quote that never closes makes the rest of the file one record: its lines are records the
+    reader never saw. So a skipped record counts once per line it spans (D194), each line its own
+    quarantine row with its own line number, and the load gate weighs every line it lost.
 -#}
 {% macro duckdb__collect_malformed_rows(entity) -%}
     {%- if execute and raw_data_path() and raw_file_format() == 'csv' -%}
@@ -59,6 +62,7 @@
                 scans.file_path,
                 rejects.line,
                 min(rejects.csv_line) as csv_line,
+                max(len(string_split(rtrim(rejects.csv_line, chr(13) || chr(10)), chr(10)))) as record_lines,
                 bool_or(rejects.error_type = 'INVALID ENCODING') as is_encoding_error
             from {{ rejects }} as rejects
             inner join {{ rejects }}_scans as scans
@@ -69,14 +73,15 @@
         select
             batches.raw_batch,
             batches.raw_batch_fingerprint,
-            md5(reader_rejects.csv_line) || '-line-' || cast(reader_rejects.line as varchar)
+            md5(reader_rejects.csv_line) || '-line-' || cast(reader_rejects.line + spans.line_offset as varchar)
             || case when batches.raw_batch like '%/%' then '@' || batches.raw_batch else '' end as raw_row_key,
             case when reader_rejects.is_encoding_error then 'invalid_encoding' else 'malformed_row' end
                 as reject_reason,
-            cast(reader_rejects.line as bigint) as raw_line_number
+            cast(reader_rejects.line + spans.line_offset as bigint) as raw_line_number
         from reader_rejects
         inner join batches
-            on reader_rejects.file_path = batches.file_path;
+            on reader_rejects.file_path = batches.file_path
+        cross join range(greatest(reader_rejects.record_lines, 1)) as spans (line_offset);
         {%- endif %}
         drop table if exists {{ rejects }};
         drop table if exists {{ rejects }}_scans

@@ -28,17 +28,30 @@
 {%- endmacro %}
 
 {#-
-    DuckDB's cast to timestamp drops an offset (20:00+08:00 becomes 20:00), so text that ends in
-    an offset or a zone name is cast to timestamptz and converted to UTC. Only such text: the
-    timestamptz cast costs three times the plain one, and the length test skips the regular
-    expression for every value of the plain `YYYY-MM-DD HH:MM:SS` form (19 characters).
+    DuckDB's cast to timestamp accepts text it then misreads: it drops an offset (20:00+08 becomes
+    20:00) and ignores a trailing AM or PM (08:00 PM becomes 08:00). So the text picks its cast by
+    its form (DECISIONLOG D193), and text of no known form is NULL (quarantined as unparseable):
+    - `YYYY-MM-DD HH:MM:SS` (the separators checked by position, no regular expression: the
+      common form stays cheap) or a date with an optional time of day without anything after it:
+      the plain cast;
+    - a time of day followed by an offset (`+08`, `+0800`, `-05:00`) or a zone name (`Z`, `UTC`,
+      `Asia/Shanghai`): cast to timestamptz and converted to UTC. `PM`, `AM` or `BC` read as zone
+      names here and do not cast, so such text is NULL too.
 -#}
 {% macro duckdb__parse_timestamp(text_expression) -%}
     case
-        when length({{ text_expression }}) > 19
-            and regexp_matches({{ text_expression }}, '\d:\d\d(\.\d+)?\s*([+-]\d\d(:?\d\d)?|[A-Za-z][A-Za-z_/+-]*)$')
+        when length({{ text_expression }}) = 19
+            and substr({{ text_expression }}, 5, 1) = '-' and substr({{ text_expression }}, 8, 1) = '-'
+            and substr({{ text_expression }}, 14, 1) = ':' and substr({{ text_expression }}, 17, 1) = ':'
+            then try_cast({{ text_expression }} as timestamp)
+        when regexp_full_match(
+                {{ text_expression }}, '\s*\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d\d(:\d\d(\.\d+)?)?)?\s*'
+            )
+            then try_cast({{ text_expression }} as timestamp)
+        when regexp_matches(
+                {{ text_expression }}, '\d:\d\d(\.\d+)?\s*([+-]\d\d(:?\d\d)?|[A-Za-z][A-Za-z_/+-]*)\s*$'
+            )
             then try_cast({{ text_expression }} as timestamptz) at time zone 'UTC'
-        else try_cast({{ text_expression }} as timestamp)
     end
 {%- endmacro %}
 

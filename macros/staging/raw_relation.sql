@@ -188,15 +188,22 @@
             DuckDB's error would print it. (A header line that is itself unreadable is skipped,
             so the next line is taken for the header, lacks the required columns and stops the
             run in the preflight.)
+            `strict_mode = false`: a file with CRLF line ends and a bare LF inside a quoted value
+            (how Excel writes a cell of two lines) otherwise stops this read with a parser error;
+            the reader of the records reads such a file (D195).
         -#}
         {%- set first_line = run_query(
             "select line from read_csv(" ~ path ~ ", header = false, auto_detect = false, "
             ~ "columns = {'line': 'varchar'}, delim = chr(1), quote = '', escape = '', "
-            ~ "encoding = '" ~ raw_encoding() ~ "', ignore_errors = true, parallel = false) limit 1").columns[0].values() | list -%}
+            ~ "encoding = '" ~ raw_encoding() ~ "', ignore_errors = true, parallel = false, "
+            ~ "strict_mode = false) limit 1").columns[0].values() | list -%}
         {%- set names = [] -%}
         {%- if first_line and first_line[0] -%}
             {%- for name in first_line[0].replace('\ufeff', '').split(',') -%}
-                {%- do names.append(name.strip().strip('"')) -%}
+                {#- a column without a name (a trailing comma) is named by its position: the reader
+                    needs a name for every column, and the contract reads none of these (D195) -#}
+                {%- set cleaned = name.strip().strip('"') -%}
+                {%- do names.append(cleaned if cleaned | trim else 'unnamed_column_' ~ loop.index) -%}
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}

@@ -48,6 +48,12 @@
                     {%- for name, required in raw_contract_columns(entity) if required and name not in header -%}
                         {%- do missing.append(name) -%}
                     {%- endfor -%}
+                    {%- set repeated = adapter.dispatch('raw_header_repeated_columns', 'customer_tiering')(batch) -%}
+                    {%- if repeated -%}
+                        {%- do problems.append(batch.name ~ " names one column more than once in its header line "
+                                               ~ "(columns " ~ repeated | join(', ') ~ ", counted from 1, names "
+                                               ~ "compared without case): which copy to read is unknown") -%}
+                    {%- endif -%}
                     {%- if header | length == 0 and raw_source.meta.get('required', false) -%}
                         {%- do problems.append(batch.name ~ " is empty (no header line)") -%}
                     {%- elif missing and header | length > 0 -%}
@@ -105,6 +111,27 @@
 {% macro default__raw_file_columns(raw_source, batch) -%}
     {%- set header = raw_file_header(batch.path) -%}
     {{- return(header.keys() | reject('equalto', '__order__') | list) -}}
+{%- endmacro %}
+
+{#-
+    The positions (from 1) of the header's columns whose name, trimmed and without case, another
+    column has too; empty when every name is unique. DuckDB's reader would stop on them with its
+    own error; the preflight names them instead. Positions, not names: a file without a header
+    line would print its first data row. Spark's reader renames the copies: nothing to check.
+-#}
+{% macro default__raw_header_repeated_columns(batch) -%}
+    {%- set names = raw_file_header(batch.path).get('__order__', []) | map('trim') | map('lower') | list -%}
+    {%- set repeated = [] -%}
+    {%- for name in names -%}
+        {%- if names.count(name) > 1 -%}
+            {%- do repeated.append(loop.index) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(repeated) -}}
+{%- endmacro %}
+
+{% macro spark__raw_header_repeated_columns(batch) -%}
+    {{- return([]) -}}
 {%- endmacro %}
 
 {% macro spark__raw_file_columns(raw_source, batch) -%}

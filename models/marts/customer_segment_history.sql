@@ -13,6 +13,9 @@
     pre_hook="{{ forget_stale_history_dates() }}",
 ) }}
 {%- set tier_order = var('value_tier_order') -%}
+{#- The labels the joins and the window carry as small codes (label_code, D192). -#}
+{%- set abc_classes = ['A', 'B', 'C'] -%}
+{%- set stages = ['prospect', 'new', 'growing', 'mature', 'at_risk', 'churned'] -%}
 
 with
 
@@ -56,8 +59,8 @@ abc as (
     select
         as_of_date,
         customer_id,
-        abc_class_revenue,
-        abc_class_margin
+        {{ label_code('abc_class_revenue', abc_classes) }} as abc_class_revenue_code,
+        {{ label_code('abc_class_margin', abc_classes) }} as abc_class_margin_code
     from {{ ref('int_customers_abc_classified_by_as_of_date') }}
     {{ history_dates_filter() }}
 ),
@@ -66,7 +69,7 @@ stages as (
     select
         as_of_date,
         customer_id,
-        stage
+        {{ label_code('stage', stages) }} as stage_code
     from {{ ref('int_customers_staged_by_as_of_date') }}
     {{ history_dates_filter() }}
 ),
@@ -100,9 +103,9 @@ customers_tiered as (
         rfm_segmented.*,
         segments.value_tier,
         segments.value_level,
-        abc.abc_class_revenue,
-        abc.abc_class_margin,
-        stages.stage
+        abc.abc_class_revenue_code,
+        abc.abc_class_margin_code,
+        stages.stage_code
     from rfm_segmented
     left join segments
         on rfm_segmented.segment_code = segments.segment_code
@@ -140,9 +143,9 @@ candidate_rows as (
         segment_code,
         value_tier,
         value_level,
-        abc_class_revenue,
-        abc_class_margin,
-        stage,
+        {{ label_code('abc_class_revenue', abc_classes) }} as abc_class_revenue_code,
+        {{ label_code('abc_class_margin', abc_classes) }} as abc_class_margin_code,
+        {{ label_code('stage', stages) }} as stage_code,
         true as is_stored
     from {{ this }}
     where
@@ -170,7 +173,7 @@ customers_with_previous as (
         lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
         lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
         lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
-        lag(stage) over (partition by customer_id order by as_of_date asc) as previous_row_stage,
+        lag(stage_code) over (partition by customer_id order by as_of_date asc) as previous_row_stage_code,
         lag(monetary) over (partition by customer_id order by as_of_date asc) as previous_row_monetary
     from customers_ranked
 ),
@@ -199,8 +202,8 @@ customers_compared as (
             as previous_value_tier,
         case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
             as previous_value_tier_rank,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage end
-            as previous_stage,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_stage_code end
+            as previous_stage_code,
         case when previous_row_as_of_date = previous_as_of_date then previous_row_monetary end
             as previous_monetary
     from customers_dated
@@ -222,14 +225,14 @@ final as (
         segment_code,
         value_tier,
         value_level,
-        abc_class_revenue,
-        abc_class_margin,
+        {{ label_from_code('abc_class_revenue_code', abc_classes) }} as abc_class_revenue,
+        {{ label_from_code('abc_class_margin_code', abc_classes) }} as abc_class_margin,
         has_non_positive_revenue,
-        stage,
+        {{ label_from_code('stage_code', stages) }} as stage,
         previous_as_of_date,
         previous_segment_code,
         previous_value_tier,
-        previous_stage,
+        {{ label_from_code('previous_stage_code', stages) }} as previous_stage,
         case
             when previous_as_of_date is null then null
             when value_tier_rank is null then 'unranked'
