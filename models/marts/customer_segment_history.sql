@@ -16,6 +16,7 @@
 {#- The labels the joins and the window carry as small codes (label_code, D192). -#}
 {%- set abc_classes = ['A', 'B', 'C'] -%}
 {%- set stages = ['prospect', 'new', 'growing', 'mature', 'at_risk', 'churned'] -%}
+{%- set rfm_statuses = ['scored', 'prospect', 'population_too_small'] -%}
 
 with
 
@@ -48,10 +49,18 @@ rfm_cells as (
 ),
 
 segments as (
+    {#- segment_key: the segment's row in this small table, which the joins and the window carry
+        in place of the segment's code, tier and level (D192) -#}
     select
         segment_code,
         value_tier,
-        value_level
+        value_level,
+        case value_tier
+            {%- for tier in tier_order %}
+            when '{{ tier }}' then {{ loop.index }}
+            {%- endfor %}
+        end as value_tier_rank,
+        cast(row_number() over (order by segment_code) as smallint) as segment_key
     from {{ ref('rfm_segments') }}
 ),
 
@@ -87,7 +96,17 @@ fingerprints as (
 
 rfm_segmented as (
     select
-        rfm.*,
+        rfm.as_of_date,
+        rfm.customer_id,
+        rfm.recency_days,
+        rfm.frequency,
+        rfm.monetary,
+        rfm.r_score,
+        rfm.f_score,
+        rfm.m_score,
+        rfm.rfm_cell,
+        {{ label_code('rfm.rfm_status', rfm_statuses) }} as rfm_status_code,
+        rfm.has_non_positive_revenue,
         case
             when rfm.rfm_status = 'prospect' then 'prospect'
             when rfm.rfm_status = 'population_too_small' then 'unscored'
@@ -100,9 +119,18 @@ rfm_segmented as (
 
 customers_tiered as (
     select
-        rfm_segmented.*,
-        segments.value_tier,
-        segments.value_level,
+        rfm_segmented.as_of_date,
+        rfm_segmented.customer_id,
+        rfm_segmented.recency_days,
+        rfm_segmented.frequency,
+        rfm_segmented.monetary,
+        rfm_segmented.r_score,
+        rfm_segmented.f_score,
+        rfm_segmented.m_score,
+        rfm_segmented.rfm_cell,
+        rfm_segmented.rfm_status_code,
+        rfm_segmented.has_non_positive_revenue,
+        segments.segment_key,
         abc.abc_class_revenue_code,
         abc.abc_class_margin_code,
         stages.stage_code
@@ -129,40 +157,29 @@ candidate_rows as (
     {%- if is_incremental() %}
     union all
     select
-        as_of_date,
-        customer_id,
-        recency_days,
-        frequency,
-        monetary,
-        r_score,
-        f_score,
-        m_score,
-        rfm_cell,
-        rfm_status,
-        has_non_positive_revenue,
-        segment_code,
-        value_tier,
-        value_level,
-        {{ label_code('abc_class_revenue', abc_classes) }} as abc_class_revenue_code,
-        {{ label_code('abc_class_margin', abc_classes) }} as abc_class_margin_code,
-        {{ label_code('stage', stages) }} as stage_code,
+        stored.as_of_date,
+        stored.customer_id,
+        stored.recency_days,
+        stored.frequency,
+        stored.monetary,
+        stored.r_score,
+        stored.f_score,
+        stored.m_score,
+        stored.rfm_cell,
+        {{ label_code('stored.rfm_status', rfm_statuses) }} as rfm_status_code,
+        stored.has_non_positive_revenue,
+        segments.segment_key,
+        {{ label_code('stored.abc_class_revenue', abc_classes) }} as abc_class_revenue_code,
+        {{ label_code('stored.abc_class_margin', abc_classes) }} as abc_class_margin_code,
+        {{ label_code('stored.stage', stages) }} as stage_code,
         true as is_stored
-    from {{ this }}
+    from {{ this }} as stored
+    left join segments
+        on stored.segment_code = segments.segment_code
     where
-        as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
-        and as_of_date not in (select dates_to_compute.as_of_date from dates_to_compute)
+        stored.as_of_date in (select dates_to_compute.previous_as_of_date from dates_to_compute)
+        and stored.as_of_date not in (select dates_to_compute.as_of_date from dates_to_compute)
     {%- endif %}
-),
-
-customers_ranked as (
-    select
-        *,
-        case value_tier
-            {%- for tier in tier_order %}
-            when '{{ tier }}' then {{ loop.index }}
-            {%- endfor %}
-        end as value_tier_rank
-    from candidate_rows
 ),
 
 customers_with_previous as (
@@ -170,12 +187,10 @@ customers_with_previous as (
     select
         *,
         lag(as_of_date) over (partition by customer_id order by as_of_date asc) as previous_row_as_of_date,
-        lag(segment_code) over (partition by customer_id order by as_of_date asc) as previous_row_segment_code,
-        lag(value_tier) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier,
-        lag(value_tier_rank) over (partition by customer_id order by as_of_date asc) as previous_row_value_tier_rank,
+        lag(segment_key) over (partition by customer_id order by as_of_date asc) as previous_row_segment_key,
         lag(stage_code) over (partition by customer_id order by as_of_date asc) as previous_row_stage_code,
         lag(monetary) over (partition by customer_id order by as_of_date asc) as previous_row_monetary
-    from customers_ranked
+    from candidate_rows
 ),
 
 customers_dated as (
@@ -196,17 +211,31 @@ customers_dated as (
 customers_compared as (
     select
         *,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_code end
-            as previous_segment_code,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier end
-            as previous_value_tier,
-        case when previous_row_as_of_date = previous_as_of_date then previous_row_value_tier_rank end
-            as previous_value_tier_rank,
+        case when previous_row_as_of_date = previous_as_of_date then previous_row_segment_key end
+            as previous_segment_key,
         case when previous_row_as_of_date = previous_as_of_date then previous_row_stage_code end
             as previous_stage_code,
         case when previous_row_as_of_date = previous_as_of_date then previous_row_monetary end
             as previous_monetary
     from customers_dated
+),
+
+customers_decoded as (
+    {#- The segments' columns, now and at the previous as-of date, from their small keys. -#}
+    select
+        customers_compared.*,
+        segments.segment_code,
+        segments.value_tier,
+        segments.value_level,
+        segments.value_tier_rank,
+        previous_segments.segment_code as previous_segment_code,
+        previous_segments.value_tier as previous_value_tier,
+        previous_segments.value_tier_rank as previous_value_tier_rank
+    from customers_compared
+    left join segments
+        on customers_compared.segment_key = segments.segment_key
+    left join segments as previous_segments
+        on customers_compared.previous_segment_key = previous_segments.segment_key
 ),
 
 final as (
@@ -221,7 +250,7 @@ final as (
         f_score,
         m_score,
         rfm_cell,
-        rfm_status,
+        {{ label_from_code('rfm_status_code', rfm_statuses) }} as rfm_status,
         segment_code,
         value_tier,
         value_level,
@@ -247,7 +276,7 @@ final as (
         end as period_revenue,
         inputs_fingerprint,
         {{ history_computed_at() }} as computed_at
-    from customers_compared
+    from customers_decoded
 )
 
 select * from final

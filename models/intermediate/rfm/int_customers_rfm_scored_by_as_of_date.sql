@@ -247,10 +247,28 @@ scores_gated as (
     from scores
 ),
 
-computed as (
+prospects as (
+    {#- The customers of a date without a purchase by it. The purchasers are customers of their
+        date by construction (int_customers_purchases_aggregated_by_as_of_date), so the scored rows
+        and these make every customer of the date, and no join has to hold the scored rows' wide
+        columns in memory (D196). -#}
     select
         customers.as_of_date,
-        customers.customer_id,
+        customers.customer_id
+    from customers
+    where not exists (
+            select 1
+            from purchasers
+            where
+                purchasers.as_of_date = customers.as_of_date
+                and purchasers.customer_id = customers.customer_id
+        )
+),
+
+computed as (
+    select
+        scores_gated.as_of_date,
+        scores_gated.customer_id,
         scores_gated.recency_days,
         scores_gated.frequency,
         scores_gated.monetary,
@@ -262,18 +280,25 @@ computed as (
             "cast(scores_gated.f_score as " ~ dbt.type_string() ~ ")",
             "cast(scores_gated.m_score as " ~ dbt.type_string() ~ ")",
         ]) }} as rfm_cell,
-        case
-            when scores_gated.customer_id is null then 'prospect'
-            when not scores_gated.is_scored then 'population_too_small'
-            else 'scored'
-        end as rfm_status,
+        case when scores_gated.is_scored then 'scored' else 'population_too_small' end as rfm_status,
         scores_gated.f_score_method,
         coalesce(scores_gated.has_non_positive_revenue, false) as has_non_positive_revenue
-    from customers
-    left join scores_gated
-        on
-            customers.as_of_date = scores_gated.as_of_date
-            and customers.customer_id = scores_gated.customer_id
+    from scores_gated
+    union all
+    select
+        prospects.as_of_date,
+        prospects.customer_id,
+        null as recency_days,
+        null as frequency,
+        null as monetary,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        null as rfm_cell,
+        'prospect' as rfm_status,
+        null as f_score_method,
+        false as has_non_positive_revenue
+    from prospects
 ),
 
 fingerprints as (
