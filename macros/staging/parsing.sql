@@ -34,9 +34,10 @@
     - `YYYY-MM-DD HH:MM:SS` (the separators checked by position, no regular expression: the
       common form stays cheap) or a date with an optional time of day without anything after it:
       the plain cast;
-    - a time of day followed by an offset (`+08`, `+0800`, `-05:00`) or a zone name (`Z`, `UTC`,
-      `Asia/Shanghai`): cast to timestamptz and converted to UTC. `PM`, `AM` or `BC` read as zone
-      names here and do not cast, so such text is NULL too.
+    - a time of day followed by an offset (`+08`, `+0800`, `-05:00`), `Z`, `UTC`, `GMT` or a zone
+      named Area/Location (`Asia/Shanghai`): cast to timestamptz and converted to UTC. A zone
+      abbreviation is not such a form: `CST` is China, US Central or Cuba time, and DuckDB reads
+      it as US Central; nor are `AM`, `PM` and `BC`: such text is NULL too.
 -#}
 {% macro duckdb__parse_timestamp(text_expression) -%}
     case
@@ -49,7 +50,7 @@
             )
             then try_cast({{ text_expression }} as timestamp)
         when regexp_matches(
-                {{ text_expression }}, '\d:\d\d(\.\d+)?\s*([+-]\d\d(:?\d\d)?|[A-Za-z][A-Za-z_/+-]*)\s*$'
+                {{ text_expression }}, '\d:\d\d(\.\d+)?\s*([+-]\d\d(:?\d\d)?|Z|UTC|GMT|[A-Za-z]+/[A-Za-z0-9_/+-]+)\s*$'
             )
             then try_cast({{ text_expression }} as timestamptz) at time zone 'UTC'
     end
