@@ -33,7 +33,8 @@
     its form (DECISIONLOG D193), and text of no known form is NULL (quarantined as unparseable):
     - `YYYY-MM-DD HH:MM:SS` (recognised by a LIKE pattern, not a regular expression: the common
       form costs about what a plain cast costs) or a date with an optional time of day without
-      anything after it: the plain cast;
+      anything after it, or `infinity` (which the plausibility check then rejects, D70): the plain
+      cast;
     - a time of day followed by an offset (`+08`, `+0800`, `-05:00`), `Z`, `UTC`, `GMT` or a zone
       named Area/Location (`Asia/Shanghai`): cast to timestamptz and converted to UTC. A zone
       abbreviation is not such a form: `CST` is China, US Central or Cuba time, and DuckDB reads
@@ -43,14 +44,44 @@
     case
         when {{ text_expression }} like '____-__-__ __:__:__'
             then try_cast({{ text_expression }} as timestamp)
+        when lower(trim({{ text_expression }})) in ('infinity', '-infinity')
+            then try_cast({{ text_expression }} as timestamp)
         when regexp_full_match(
-                {{ text_expression }}, '\s*\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d\d(:\d\d(\.\d+)?)?)?\s*'
+                {{ text_expression }}, '\s*\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d\d(:\d\d(\.\d+)?)?)?\s*'
             )
             then try_cast({{ text_expression }} as timestamp)
         when regexp_matches(
                 {{ text_expression }}, '\d:\d\d(\.\d+)?\s*([+-]\d\d(:?\d\d)?|Z|UTC|GMT|[A-Za-z]+/[A-Za-z0-9_/+-]+)\s*$'
             )
             then try_cast({{ text_expression }} as timestamptz) at time zone 'UTC'
+    end
+{%- endmacro %}
+
+{#-
+    Spark's cast reads a zone abbreviation as Java's short zone id (`CST` as US Central, 14 hours
+    off for a Chinese export) and cannot read a zone after a time without seconds (`20:00+08`) or
+    an offset written `+0800`: the same forms as on DuckDB are admitted (D193), a time without
+    seconds before a zone gets `:00` and `+0800` becomes `+08:00`, and text of no known form is
+    NULL. Character classes, no backslash: Spark's string literals unescape it.
+-#}
+{% macro spark__parse_timestamp(text_expression) -%}
+    case
+        when {{ text_expression }} like '____-__-__ __:__:__'
+            then try_cast({{ text_expression }} as timestamp)
+        when {{ text_expression }} rlike
+            '^[ ]*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9][0-9](:[0-9][0-9]([.][0-9]+)?)?)?[ ]*$'
+            then try_cast({{ text_expression }} as timestamp)
+        when {{ text_expression }} rlike
+            '[0-9]:[0-9][0-9]([.][0-9]+)?[ ]*([+-][0-9][0-9](:?[0-9][0-9])?|Z|UTC|GMT|[A-Za-z]+/[A-Za-z0-9_/+-]+)[ ]*$'
+            then try_cast(
+                regexp_replace(
+                    regexp_replace(
+                        trim({{ text_expression }}),
+                        '([ T][0-9]{1,2}:[0-9][0-9])([ ]*([+-]|Z|UTC|GMT|[A-Za-z]+/))', '$1:00$2'
+                    ),
+                    '([+-][0-9][0-9])([0-9][0-9])$', '$1:$2'
+                ) as timestamp
+            )
     end
 {%- endmacro %}
 
