@@ -38,7 +38,7 @@
     - a time of day followed by an offset (`+08`, `+0800`, `-05:00`), `Z`, `UTC`, `GMT` or a zone
       named Area/Location (`Asia/Shanghai`): cast to timestamptz and converted to UTC. A zone
       abbreviation is not such a form: `CST` is China, US Central or Cuba time, and DuckDB reads
-      it as US Central; nor are `AM`, `PM` and `BC`: such text is NULL too.
+      it as US Central; nor is a time followed by `AM`, `PM` or `BC`: such text is NULL too.
 -#}
 {% macro duckdb__parse_timestamp(text_expression) -%}
     case
