@@ -5,5 +5,14 @@
     the purchase days, which are computed for the current customers.
 -#}
 {% macro customer_signed_up_by(signed_up_date, as_of_date) -%}
-    {{ signed_up_date }} <= {{ as_of_date }}
+    {{ as_of_date }} >= {{ customer_counted_from(signed_up_date) }}
+{%- endmacro %}
+
+{#-
+    The first as-of date at which a customer counts, the same rule as a lower bound: a model that
+    joins rows to the as-of dates by range (int_customers_purchases_aggregated_by_as_of_date,
+    D197) takes the later of this and its own start.
+-#}
+{% macro customer_counted_from(signed_up_date) -%}
+    {{ signed_up_date }}
 {%- endmacro %}
