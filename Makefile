@@ -72,8 +72,12 @@ docs-check: env-test
 	TIERING_DUCKDB_PATH=$(DOCS_DB) $(DBT) docs generate --target-path $(TEST_DIR)/docs --log-path $(TEST_DIR)/logs
 	$(BIN)/python scripts/check_manifest.py $(TEST_DIR)/docs/manifest.json --catalog $(TEST_DIR)/docs/catalog.json
 
+## pytest: on PYTEST_WORKERS processes (pytest-xdist; default one per core), each test module on one
+## of them, the longest modules first (tests_py/conftest.py, DECISIONLOG D199); PYTEST_WORKERS=0
+## runs them in this process, one after another
+PYTEST_WORKERS ?= auto
 pytest: env-test browser spark-env
-	TIERING_REQUIRE_SPARK=1 $(BIN)/pytest -q tests_py
+	TIERING_REQUIRE_SPARK=1 $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder tests_py
 
 ## report: the business report from the published marts (or REPORT_ARGS="--database FILE"):
 ## target/report/report.html, one self-contained file, and a PNG per chart. Run after `make build`.

@@ -4,7 +4,6 @@ profile's settings, and a comparison that can fail. Fast: no dbt build here (`be
 from __future__ import annotations
 
 import os
-import resource
 import sys
 from pathlib import Path
 
@@ -25,16 +24,16 @@ def _allocate(mib: int) -> list[str]:
 
 def test_peak_rss_is_per_child_not_the_largest_so_far(tmp_path):
     env = dict(os.environ)
-    big = run.measure(_allocate(300), env, tmp_path / "big")
+    big = run.measure(_allocate(2048), env, tmp_path / "big")
     small = run.measure(_allocate(10), env, tmp_path / "small")
     assert big["returncode"] == 0 and small["returncode"] == 0
-    # A forked child's peak is at least the resident size it shared with this process before
-    # exec (Linux keeps the high-water mark across exec): the bounds allow for this process's own
-    # peak, which under a full pytest run (every test module imported) is over 150 MiB.
-    inherited = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    assert 300 * 2**20 <= big["max_rss_bytes"] < max(inherited, 300 * 2**20) + 200 * 2**20
-    # getrusage(RUSAGE_CHILDREN) would still report the 300 MiB child here; wait4 does not.
-    assert small["max_rss_bytes"] < max(inherited + 50 * 2**20, 150 * 2**20) < big["max_rss_bytes"]
+    assert big["max_rss_bytes"] >= 2048 * 2**20
+    # A forked child's peak includes the resident size it shared with this process before exec
+    # (Linux keeps the high-water mark across exec), which depends on what ran in this process
+    # before (a pytest worker that ran other modules holds several hundred MiB). So the small
+    # child is compared with the big one, not with a fixed size: getrusage(RUSAGE_CHILDREN)
+    # would still report the 2 GiB child here; wait4 does not.
+    assert small["max_rss_bytes"] < big["max_rss_bytes"] - 1024 * 2**20
     assert small["wall_s"] > 0 and small["cpu_s"] >= 0
 
 
