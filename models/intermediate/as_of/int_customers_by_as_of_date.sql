@@ -1,6 +1,7 @@
 {#-
-    One row per as-of date (int_as_of_dates) and customer who had signed up by it: the customer
-    dimension of each as-of date. int_customers_as_of is the row set of the current date.
+    One row per as-of date (int_as_of_dates) and customer who had signed up by it: which customers
+    each as-of date counts. It carries the keys only: the models that read it need no more, and
+    the customer's attributes (int_customers_as_of) do not change with the date (D198).
     A history model (D180): an incremental run computes only the as-of dates whose inputs changed.
 -#}
 {{ config(
@@ -18,10 +19,7 @@ dates_to_compute as (
 customers as (
     select
         customer_id,
-        signed_up_date,
-        region,
-        customer_type,
-        acquisition_channel
+        signed_up_date
     from {{ ref('stg_raw__customers') }}
 ),
 
@@ -29,10 +27,6 @@ final as (
     select
         dates_to_compute.as_of_date,
         customers.customer_id,
-        customers.signed_up_date,
-        customers.region,
-        customers.customer_type,
-        customers.acquisition_channel,
         dates_to_compute.inputs_fingerprint,
         {{ history_computed_at() }} as computed_at
     from customers
