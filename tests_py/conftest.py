@@ -13,7 +13,6 @@ def docs_warehouse(tmp_path_factory):
     return builder.build(tmp_path_factory.mktemp("docs_warehouse"))
 
 
-
 # `make test` runs pytest on every core (pytest-xdist, `--dist loadfile`): a module's tests stay on
 # one worker, so a module fixture (a warehouse built once for the module) is built once. The
 # longest modules start first, so that no worker is left with a long one at the end: those that
