@@ -26,7 +26,8 @@
     {{ return([
         'as_of_date', 'business_timezone', 'reporting_currency', 'reject_rate_warn',
         'reject_rate_error', 'plausible_date_min', 'plausible_date_max', 'plausible_date_max_lead_days',
-        'as_of_date_max_days_after_data', 'purchase_sources', 'rfm_method', 'rfm_min_customers', 'rfm_frequency_method',
+        'as_of_date_max_days_after_data', 'purchase_sources', 'money_total_precision', 'rfm_method',
+        'rfm_min_customers', 'rfm_frequency_method',
         'rfm_frequency_fixed_cuts', 'abc_cutoff_a', 'abc_cutoff_b', 'cadence_high_max_days',
         'cadence_medium_max_days', 'renewal_grace_days', 'renewal_tenure_returning_min', 'renewal_tenure_long_term_min',
         'complaint_window_days', 'satisfaction_high_min_csat', 'satisfaction_low_max_csat', 'satisfaction_low_min_complaints',

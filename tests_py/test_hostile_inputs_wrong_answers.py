@@ -343,6 +343,50 @@ def test_date_only_values_keep_their_calendar_date_in_any_business_timezone(clea
     assert got == {"O-date-only": "2024-05-01", "O-midnight-utc": "2024-04-30"}
 
 
+# ------------------------------------------------------------------ money totals beyond their type (D200)
+
+# every table that holds a tier: the per-date scores, classes and stages, and the marts built on them
+TIER_TABLES = ["int_customers_rfm_scored_by_as_of_date", "int_customers_abc_classified_by_as_of_date",
+               "int_customers_staged_by_as_of_date", "customer_segments", "lifecycle_stage", "segment_summary",
+               "customer_segment_history", "segment_migration"]
+
+
+def test_a_customer_total_beyond_the_money_type_stops_the_build_and_a_wider_type_builds_it(tmp_path):
+    """Two orders of one customer that fit one by one but sum past 10^16: the default 18 digits
+    stop the build before any tier, with a message naming the var; 38 digits build the exact sum."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    data = clean_base()
+    for number, amount in enumerate(["6000000000000000.25", "4000000000000000.50"]):
+        data["orders"].append({**data["orders"][0], "order_id": f"O-large{number}", "gross_amount": amount})
+    raw = write_csv(tmp_path / "raw", data)
+    proc = seed_and_run(["build"], tmp_path, raw_path=raw, check=False)
+    text = output(proc)
+    assert proc.returncode != 0
+    assert ("A customer's net revenue (monetary) reaches 10^16 or more in the reporting currency, more than var "
+            "money_total_precision (18 digits, 2 of them after the point) holds. No tier was built.") in text, \
+        text[-3000:]
+    assert "6000000000000000" not in text  # the message names the problem, not a raw value
+    built = {row[0] for row in query(tmp_path, "select table_name from information_schema.tables "
+                                               "where table_schema in ('intermediate', 'marts')")}
+    assert "int_purchase_days" in built  # the build got as far as the purchases
+    assert not built & set(TIER_TABLES), built & set(TIER_TABLES)
+
+    run_dbt(["build"], tmp_path, raw_path=raw, dbt_vars={"money_total_precision": 38})
+    expected = sum(Decimal(order["gross_amount"]) for order in data["orders"] if order["customer_id"] == "C01")
+    assert expected >= Decimal(10) ** 16
+    assert query(tmp_path, "select monetary from marts.customer_segments where customer_id = 'C01'") == [(expected,)]
+    assert query(tmp_path, "select abc_class_revenue from marts.customer_segments where customer_id = 'C01'") == [
+        ("A",)]
+
+
+def test_money_total_precision_outside_18_to_38_is_refused(clean_build):
+    proc = run_dbt(["compile", "--select", "int_customers_purchases_aggregated_by_as_of_date"],
+                   clean_build.parent / "precision", dbt_vars={"money_total_precision": 12}, check=False)
+    assert proc.returncode != 0
+    assert "var money_total_precision must be a whole number of digits from 18 to 38, got 12" in output(proc)
+
+
 # ------------------------------------------------------------------ 9. vars
 
 def test_an_unknown_var_stops_the_run_and_lists_the_known_ones(clean_build):

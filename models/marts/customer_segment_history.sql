@@ -245,7 +245,8 @@ final as (
         is_current,
         recency_days,
         frequency,
-        monetary,
+        {#- published as DECIMAL(38, 2) whatever the per-date tables carry (D200) #}
+        cast(monetary as decimal(38, 2)) as monetary,
         r_score,
         f_score,
         m_score,

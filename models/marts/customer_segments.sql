@@ -66,7 +66,8 @@ joined as (
         customers.signed_up_date,
         rfm_segmented.recency_days,
         rfm_segmented.frequency,
-        rfm_segmented.monetary,
+        {#- published as DECIMAL(38, 2) whatever the per-date tables carry (D200) #}
+        cast(rfm_segmented.monetary as decimal(38, 2)) as monetary,
         rfm_segmented.r_score,
         rfm_segmented.f_score,
         rfm_segmented.m_score,

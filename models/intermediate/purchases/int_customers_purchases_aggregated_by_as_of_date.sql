@@ -177,8 +177,9 @@ computed as (
             as tenure_days,
         cast(last_visible_days.frequency as {{ dbt.type_bigint() }}) as frequency,
         cast(last_visible_days.purchase_day_number as {{ dbt.type_bigint() }}) as purchase_days,
-        last_visible_days.monetary,
-        last_visible_days.margin,
+        {{ customer_money_total('last_visible_days.monetary', 'net revenue (monetary)') | indent(8) }}
+            as monetary,
+        {{ customer_money_total('last_visible_days.margin', 'margin') | indent(8) }} as margin,
         cast(last_visible_days.purchases_with_cost as {{ dbt.type_bigint() }}) as purchases_with_cost,
         last_visible_days.monetary <= 0 as has_non_positive_revenue,
         last_visible_days.median_purchase_gap_days,
