@@ -15,7 +15,7 @@ TEST_DB := $(TEST_DIR)/tiering.duckdb
 
 .PHONY: build test env env-test env-report lint dbt-test docs-check pytest docs docs-test semantic-test browser \
 	report report-test publication-test \
-	spark-env spark-test bench bench-smoke demo-data lock clean
+	spark-env spark-test bench bench-smoke bench-report demo-data lock clean
 
 ## env: the Python environment for building (dbt on DuckDB, the generator)
 env: $(VENV)/.installed
@@ -123,6 +123,12 @@ spark-test: env-test spark-env
 BENCH_ARGS ?=
 bench: env-test
 	$(BIN)/python benchmark/run.py $(BENCH_ARGS)
+
+## bench-report: how long `python -m report` takes on the published demo (3 runs; the report's
+## 30 s target, DECISIONLOG D201). Run after `make build`, on a quiet machine.
+bench-report: env-report browser
+	$(BIN)/python benchmark/report_time.py --database target/published/tiering.duckdb --runs 3 \
+		--out benchmark/results/report_demo
 
 ## bench-smoke: one small run of every variant, to show the harness works (part of pytest)
 bench-smoke: env-test

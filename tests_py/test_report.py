@@ -18,7 +18,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -39,23 +38,20 @@ ARTIFACTS = PROJECT / "artifacts" / "report"
 SECTIONS = ["tiers", "rfm", "abc", "cohorts", "lifecycle", "migration", "renewals"]
 DEMO_CHARTS = {"tiers", "rfm_grid", "segments", "abc", "cohort_logo", "cohort_revenue", "stages", "at_risk",
                "cadence", "reminders", "satisfaction"}
-TIME_LIMIT_S = 30
 
 
-def _make_report(database: Path, out: Path) -> tuple[subprocess.CompletedProcess, float]:
-    started = time.perf_counter()
+def _make_report(database: Path, out: Path) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-m", "report", "--database", str(database), "--out", str(out)],
                           cwd=PROJECT, capture_output=True, text=True, timeout=300)
-    elapsed = time.perf_counter() - started
     assert proc.returncode == 0, f"python -m report failed:\n{proc.stdout}\n{proc.stderr[-3000:]}"
-    return proc, elapsed
+    return proc
 
 
 @pytest.fixture(scope="module")
 def demo(docs_warehouse, tmp_path_factory):
     out = tmp_path_factory.mktemp("report_demo")
-    proc, elapsed = _make_report(docs_warehouse.warehouse, out)
-    return {"database": docs_warehouse.warehouse, "out": out, "html": out / "report.html", "seconds": elapsed, "proc": proc}
+    proc = _make_report(docs_warehouse.warehouse, out)
+    return {"database": docs_warehouse.warehouse, "out": out, "html": out / "report.html", "proc": proc}
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +332,9 @@ def inspect_in_browser(page) -> dict[str, list[str]]:
 
 # --- tests -----------------------------------------------------------------------------------
 
-def test_report_builds_from_the_demo_with_a_png_per_chart_in_time(demo):
+def test_report_builds_from_the_demo_with_a_png_per_chart(demo):
+    """What the report writes. How long it takes (the issue's "under 30 s on the demo") is measured
+    by benchmark/report_time.py, not here: a worker beside this one shares the cores (D201)."""
     html = demo["html"].read_text(encoding="utf-8")
     with duckdb.connect(str(demo["database"]), read_only=True) as con:
         marts = {r[0] for r in con.execute("select table_name from information_schema.tables"
@@ -347,7 +345,6 @@ def test_report_builds_from_the_demo_with_a_png_per_chart_in_time(demo):
     for chart_id in charts | {"report"}:
         picture = demo["out"] / f"{chart_id}.png"
         assert picture.is_file() and picture.stat().st_size > 10_000, f"{picture.name} missing or empty"
-    assert demo["seconds"] < TIME_LIMIT_S, f"the report took {demo['seconds']:.1f} s on the demo"
     assert ("Unpublished build" in html) is not ("publications" in marts), "the header must say whether the marts are published"
 
 
