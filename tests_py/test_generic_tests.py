@@ -44,6 +44,30 @@ SEEDS = {
         C5,200,1,1,1
         C6,,,,
     """,
+    # Scores cut per as-of date: monotonic within each date; pooled, 2024-02's m_score 1 (30)
+    # is better than 2024-01's m_score 2 (20). On 2024-03 the better 40 scores lower.
+    "scores_by_date": """
+        as_of_date,monetary,m_score
+        2024-01-31,10,1
+        2024-01-31,20,2
+        2024-02-29,30,1
+        2024-02-29,40,2
+        2024-03-31,40,1
+        2024-03-31,35,2
+    """,
+    # Split ties the score ranges must not hide: g1's NULL value on scores 1 and 2; g2's 10 on
+    # scores 1 and 3 around a score 2 of 30. Pooled, 20 is on score 2 (g1) and score 3 (g3).
+    "ties": """
+        grp,value,score
+        g1,,1
+        g1,,2
+        g1,10,1
+        g1,20,2
+        g2,10,1
+        g2,30,2
+        g2,10,3
+        g3,20,3
+    """,
     # Rows deliberately out of rank order. Class A holds exactly 80 % of the positive revenue.
     "abc_ok": """
         customer_id,revenue_rank,revenue,cumulative_share,abc_class
@@ -178,6 +202,43 @@ seeds:
               name: score_monotonic__split_tie_is_not_an_inversion__pass
               arguments:
                 value_column: frequency
+
+  - name: scores_by_date
+    columns:
+      - name: m_score
+        data_tests:
+          - score_monotonic:
+              name: score_monotonic__group_by__fail
+              arguments:
+                value_column: monetary
+                group_by: as_of_date
+          - score_monotonic:
+              name: score_monotonic__group_by__pass
+              arguments:
+                value_column: monetary
+                group_by: as_of_date
+              config:
+                where: "as_of_date < '2024-03-01'"
+          - score_monotonic:
+              name: score_monotonic__pooled_dates__fail
+              arguments:
+                value_column: monetary
+              config:
+                where: "as_of_date < '2024-03-01'"
+
+  - name: ties
+    columns:
+      - name: score
+        data_tests:
+          - equal_values_equal_scores:
+              name: equal_values_equal_scores__group_by__fail
+              arguments:
+                value_column: value
+                group_by: grp
+          - equal_values_equal_scores:
+              name: equal_values_equal_scores__pooled__fail
+              arguments:
+                value_column: value
 
   - name: abc_ok
     columns:
@@ -366,8 +427,12 @@ seeds:
 EXPECTED_FAILURES = {
     "score_in_range__fail": 1,  # C1's r_score 6
     "equal_values_equal_scores__fail": 1,  # frequency 3
-    "score_monotonic__fail": 1,  # recency 40 scores below the worse recency 90
-    "score_monotonic__wrong_direction__fail": 3,  # read as higher-is-better, recency inverts
+    "equal_values_equal_scores__group_by__fail": 2,  # g1's NULL, g2's 10
+    "equal_values_equal_scores__pooled__fail": 3,  # NULL, 10 and 20
+    "score_monotonic__fail": 1,  # r_score 4 holds recency 90, worse than r_score 3's 40
+    "score_monotonic__wrong_direction__fail": 3,  # read as higher-is-better: r_score 2, 3 and 5
+    "score_monotonic__group_by__fail": 1,  # 2024-03's m_score 2 (35) below its m_score 1 (40)
+    "score_monotonic__pooled_dates__fail": 1,  # m_score 2's 20 below m_score 1's 30
     "cumulative_share_valid__decreasing__fail": 1,  # 0.75 after 0.8
     "cumulative_share_valid__not_ending_at_one__fail": 1,  # ends at 0.9
     "cumulative_share_valid__above_one__fail": 2,  # 1.2, then 0.95 after it
@@ -396,6 +461,7 @@ EXPECTED_PASSES = {
     "score_monotonic__pass",
     "score_monotonic__lower_is_better__pass",
     "score_monotonic__split_tie_is_not_an_inversion__pass",
+    "score_monotonic__group_by__pass",
     "cumulative_share_valid__pass",
     "cumulative_share_valid__order_expression__pass",
     "class_holds_share__pass",
