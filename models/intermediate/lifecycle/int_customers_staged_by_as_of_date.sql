@@ -16,7 +16,7 @@ customers as (
     from {{ ref('int_customers_by_as_of_date') }}
 ),
 
-purchases as (
+purchases as {{ not_materialized() }} (
     select
         as_of_date,
         customer_id,
@@ -41,39 +41,72 @@ subscriptions as (
     from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
 ),
 
+customers_purchases as (
+    {#- The purchasers of a date, then its customers without a purchase by it. The purchasers are
+        customers of their date by construction (int_customers_purchases_aggregated_by_as_of_date),
+        so these are every customer of the date, and no join has to hold the purchase columns of
+        19 million rows (at 10^7 orders) in memory, as a join of every customer to them did (D203). -#}
+    select
+        as_of_date,
+        customer_id,
+        true as has_purchases,
+        first_purchase_date,
+        last_purchase_date,
+        recency_days,
+        frequency,
+        median_purchase_gap_days,
+        max_purchase_gap_days
+    from purchases
+    union all
+    select
+        customers.as_of_date,
+        customers.customer_id,
+        false as has_purchases,
+        null as first_purchase_date,
+        null as last_purchase_date,
+        null as recency_days,
+        null as frequency,
+        null as median_purchase_gap_days,
+        null as max_purchase_gap_days
+    from customers
+    where not exists (
+            select 1
+            from purchases
+            where
+                purchases.as_of_date = customers.as_of_date
+                and purchases.customer_id = customers.customer_id
+        )
+),
+
 signals as (
     select
-        customers.customer_id,
-        customers.as_of_date,
-        purchases.customer_id is not null as has_purchases,
+        customers_purchases.customer_id,
+        customers_purchases.as_of_date,
+        customers_purchases.has_purchases,
         coalesce(subscriptions.subscription_state, 'none') as subscription_state,
-        purchases.first_purchase_date,
-        purchases.last_purchase_date,
-        purchases.recency_days,
-        coalesce(purchases.frequency, 0) as frequency,
-        purchases.median_purchase_gap_days,
+        customers_purchases.first_purchase_date,
+        customers_purchases.last_purchase_date,
+        customers_purchases.recency_days,
+        coalesce(customers_purchases.frequency, 0) as frequency,
+        customers_purchases.median_purchase_gap_days,
         subscriptions.first_period_start_date,
         subscriptions.next_renewal_due_date,
         subscriptions.days_overdue,
         subscriptions.renewal_tenure,
         case
-            when purchases.first_purchase_date is null then subscriptions.first_period_start_date
-            when subscriptions.first_period_start_date is null then purchases.first_purchase_date
-            when subscriptions.first_period_start_date < purchases.first_purchase_date
+            when customers_purchases.first_purchase_date is null then subscriptions.first_period_start_date
+            when subscriptions.first_period_start_date is null then customers_purchases.first_purchase_date
+            when subscriptions.first_period_start_date < customers_purchases.first_purchase_date
                 then subscriptions.first_period_start_date
-            else purchases.first_purchase_date
+            else customers_purchases.first_purchase_date
         end as first_start_date,
-        coalesce(purchases.max_purchase_gap_days >= {{ var('lifecycle_churn_days') }}, false)
+        coalesce(customers_purchases.max_purchase_gap_days >= {{ var('lifecycle_churn_days') }}, false)
             as returned_after_churn
-    from customers
-    left join purchases
-        on
-            customers.as_of_date = purchases.as_of_date
-            and customers.customer_id = purchases.customer_id
+    from customers_purchases
     left join subscriptions
         on
-            customers.as_of_date = subscriptions.as_of_date
-            and customers.customer_id = subscriptions.customer_id
+            customers_purchases.as_of_date = subscriptions.as_of_date
+            and customers_purchases.customer_id = subscriptions.customer_id
 ),
 
 signals_dated as (
