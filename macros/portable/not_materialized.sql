@@ -23,7 +23,7 @@
     reads them from there, even where the CTE is read once. DuckDB then frees the memory of the
     operator that computed them (a window's sort) before the rest of the query runs, instead of
     holding it while the rest streams through: int_customers_purchases_aggregated_by_as_of_date's
-    running totals, 4-5 s faster at 10^7 orders under the 1536MB limit (DECISIONLOG D204). Spark
+    running totals, about 6 s faster at 10^7 orders under the 1536MB limit (DECISIONLOG D204). Spark
     plans CTEs its own way and has no such keyword.
 -#}
 {% macro materialized_cte() -%}
