@@ -17,3 +17,22 @@
 {% macro duckdb__not_materialized() -%}
     not materialized
 {%- endmacro %}
+
+{#-
+    `<name> as {{ materialized_cte() }} (...)`: the engine stores the CTE's rows once and the query
+    reads them from there, even where the CTE is read once. DuckDB then frees the memory of the
+    operator that computed them (a window's sort) before the rest of the query runs, instead of
+    holding it while the rest streams through: int_customers_purchases_aggregated_by_as_of_date's
+    running totals, about 6 s faster at 10^7 orders under the 1536MB limit (DECISIONLOG D204). Spark
+    plans CTEs its own way and has no such keyword.
+-#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'customer_tiering')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}

@@ -45,9 +45,11 @@ customers as {{ not_materialized() }} (
     {{ history_dates_filter() }}
 ),
 
-running_totals as (
+running_totals as {{ materialized_cte() }} (
     {#- Totals and the median gap up to and including each purchase day, and the next purchase
-        day: one sorted pass over the purchase days, not every prefix's gaps joined again (D188). -#}
+        day: one sorted pass over the purchase days, not every prefix's gaps joined again (D188).
+        Stored once, so the sort's memory is freed before the rows are joined to the dates and
+        written (D204). -#}
     select
         customer_id,
         purchase_date,

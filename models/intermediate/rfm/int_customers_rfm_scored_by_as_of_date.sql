@@ -105,9 +105,26 @@ frequency_values_positioned as (
     from frequency_values
 ),
 
+frequency_value_cuts as (
+    {#- The frequency score by value cuts, once per distinct frequency: the rows take it from here,
+        and the filled bins that choose the frequency method are counted here, so the 19 million
+        scored rows (at 10^7 orders) are not held for a second reading (D204). -#}
+    select
+        frequency_values_positioned.as_of_date,
+        frequency_values_positioned.frequency,
+        frequency_values_positioned.frequency_worse_count,
+        1 + cast(
+            floor(5.0 * frequency_values_positioned.frequency_worse_count / population.scored_customers)
+            as {{ dbt.type_int() }}
+        ) as f_value_cut
+    from frequency_values_positioned
+    inner join population
+        on frequency_values_positioned.as_of_date = population.as_of_date
+),
+
 positions as (
-    {#- How many customers have a strictly worse value (value_cuts), the balanced bin (rank_bins)
-        and the fixed frequency bucket, with the values they rank. -#}
+    {#- How many customers have a strictly worse value (value_cuts; for frequency its cut already),
+        the balanced bin (rank_bins) and the fixed frequency bucket, with the values they rank. -#}
     select
         purchasers.as_of_date,
         purchasers.customer_id,
@@ -116,7 +133,7 @@ positions as (
         purchasers.monetary,
         purchasers.has_non_positive_revenue,
         recency_values_positioned.recency_worse_count,
-        frequency_values_positioned.frequency_worse_count,
+        frequency_value_cuts.f_value_cut,
         case
             when not purchasers.has_non_positive_revenue
                 then rank() over (
@@ -151,10 +168,10 @@ positions as (
         on
             purchasers.as_of_date = recency_values_positioned.as_of_date
             and purchasers.recency_days = recency_values_positioned.recency_days
-    inner join frequency_values_positioned
+    inner join frequency_value_cuts
         on
-            purchasers.as_of_date = frequency_values_positioned.as_of_date
-            and purchasers.frequency = frequency_values_positioned.frequency
+            purchasers.as_of_date = frequency_value_cuts.as_of_date
+            and purchasers.frequency = frequency_value_cuts.frequency
 ),
 
 scored_both_ways as (
@@ -174,8 +191,7 @@ scored_both_ways as (
         coalesce(positions.monetary_bin, 1) as m_rank_bin,
         1 + cast(floor(5.0 * positions.recency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
             as r_value_cut,
-        1 + cast(floor(5.0 * positions.frequency_worse_count / population.scored_customers) as {{ dbt.type_int() }})
-            as f_value_cut,
+        positions.f_value_cut,
         coalesce(
             1 + cast(
                 floor(5.0 * positions.monetary_worse_count / population.paying_customers) as {{ dbt.type_int() }}
@@ -191,7 +207,7 @@ frequency_value_cuts_filled as (
     select
         as_of_date,
         count(distinct f_value_cut) as filled_bins
-    from scored_both_ways
+    from frequency_value_cuts
     group by as_of_date
 ),
 
@@ -247,22 +263,31 @@ scores_gated as (
     from scores
 ),
 
+first_purchaser_dates as (
+    {#- The first as-of date (of those computed) at which each customer is a purchaser. -#}
+    select
+        customer_id,
+        min(as_of_date) as first_purchaser_date
+    from purchasers
+    group by customer_id
+),
+
 prospects as (
     {#- The customers of a date without a purchase by it. The purchasers are customers of their
         date by construction (int_customers_purchases_aggregated_by_as_of_date), so the scored rows
         and these make every customer of the date, and no join has to hold the scored rows' wide
-        columns in memory (D196). -#}
+        columns in memory (D196). A purchase on or before a date is on or before every later date,
+        so a customer is a purchaser from their first purchaser date on: the customers of a date
+        are matched against one row per customer, not against the purchasers of every date (D204). -#}
     select
         customers.as_of_date,
         customers.customer_id
     from customers
-    where not exists (
-            select 1
-            from purchasers
-            where
-                purchasers.as_of_date = customers.as_of_date
-                and purchasers.customer_id = customers.customer_id
-        )
+    left join first_purchaser_dates
+        on customers.customer_id = first_purchaser_dates.customer_id
+    where
+        first_purchaser_dates.first_purchaser_date is null
+        or customers.as_of_date < first_purchaser_dates.first_purchaser_date
 ),
 
 computed as (
