@@ -101,12 +101,12 @@ DIVERGENT_MEANINGS = {
 # every date's stage (grain and stage values tested; a repeated stage row would repeat history
 # rows and fail its grain test). The rule and state of past dates are stored nowhere.
 # The subscription periods by date (D189): int_subscription_periods_as_of holds the current
-# date's rows (grain, enums, relationships tested); the cadence by date stores every date's
+# date's rows (grain, enums, relationships tested); the subscription states by date store every date's
 # aggregate of them (grain tested). The periods of past dates are stored nowhere.
 TESTED_THROUGH = {
     "int_customers_staged_by_as_of_date": ("lifecycle_stage", "customer_segment_history"),
     "int_subscription_periods_by_as_of_date": ("int_subscription_periods_as_of",
-                                               "int_customers_renewal_cadence_by_as_of_date"),
+                                               "int_customers_subscription_states_by_as_of_date"),
 }
 # Models whose columns are compared only among themselves (model name prefix -> family): the
 # checked base models hold every raw row before validation, so their columns are NULL when blank

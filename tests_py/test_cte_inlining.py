@@ -17,7 +17,7 @@ MARKED = {
     "staging/raw/base_raw__renewals_checked.sql": ["parsed_renewals", "parsed"],
     "staging/raw/base_raw__feedback_checked.sql": ["parsed_feedback", "parsed"],
     "intermediate/purchases/int_customers_purchases_aggregated_by_as_of_date.sql": ["purchase_days", "customers"],
-    "intermediate/renewals/int_customers_renewal_cadence_by_as_of_date.sql": ["periods"],
+    "intermediate/renewals/int_customers_subscription_states_by_as_of_date.sql": ["periods"],
     "intermediate/rfm/int_customers_rfm_scored_by_as_of_date.sql": ["purchasers"],
 }
 

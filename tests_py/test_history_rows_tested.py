@@ -24,7 +24,7 @@ pytestmark = pytest.mark.incremental
 
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
 HISTORY_MODELS = ("int_customers_by_as_of_date", "int_customers_purchases_aggregated_by_as_of_date",
-                  "int_customers_renewal_cadence_by_as_of_date",
+                  "int_customers_subscription_states_by_as_of_date",
                   "int_customers_rfm_scored_by_as_of_date", "int_customers_abc_classified_by_as_of_date",
                   "customer_segment_history", "segment_migration")
 UNIQUE_TEST = "test.customer_tiering.unique_combination_customer_segment_history_as_of_date__customer_id"

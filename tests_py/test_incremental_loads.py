@@ -258,7 +258,7 @@ def test_malformed_lines_are_quarantined_per_batch(loads):
 
 
 HISTORY_MODELS = ("int_customers_by_as_of_date", "int_customers_purchases_aggregated_by_as_of_date",
-                  "int_customers_renewal_cadence_by_as_of_date",
+                  "int_customers_subscription_states_by_as_of_date",
                   "int_customers_rfm_scored_by_as_of_date", "int_customers_abc_classified_by_as_of_date",
                   "customer_segment_history")
 

@@ -90,7 +90,7 @@ fingerprints as (
         'int_customers_abc_classified_by_as_of_date',
         'int_customers_by_as_of_date',
         'int_customers_purchases_aggregated_by_as_of_date',
-        'int_customers_renewal_cadence_by_as_of_date',
+        'int_customers_subscription_states_by_as_of_date',
     ]) | indent(4) }}
 ),
 

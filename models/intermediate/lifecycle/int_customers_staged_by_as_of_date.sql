@@ -38,14 +38,25 @@ subscriptions as (
         next_renewal_due_date,
         first_period_start_date,
         renewal_tenure
-    from {{ ref('int_customers_renewal_cadence_by_as_of_date') }}
+    from {{ ref('int_customers_subscription_states_by_as_of_date') }}
+),
+
+first_purchaser_dates as (
+    {#- The first as-of date (of those in the history) at which each customer is a purchaser. -#}
+    select
+        customer_id,
+        min(as_of_date) as first_purchaser_date
+    from purchases
+    group by customer_id
 ),
 
 customers_purchases as (
     {#- The purchasers of a date, then its customers without a purchase by it. The purchasers are
         customers of their date by construction (int_customers_purchases_aggregated_by_as_of_date),
         so these are every customer of the date, and no join has to hold the purchase columns of
-        19 million rows (at 10^7 orders) in memory, as a join of every customer to them did (D203). -#}
+        19 million rows (at 10^7 orders) in memory, as a join of every customer to them did (D203).
+        A customer is a purchaser from their first purchaser date on, so the customers of a date
+        are matched against one row per customer, as in the RFM by date (D204, D206). -#}
     select
         as_of_date,
         customer_id,
@@ -69,13 +80,11 @@ customers_purchases as (
         null as median_purchase_gap_days,
         null as max_purchase_gap_days
     from customers
-    where not exists (
-            select 1
-            from purchases
-            where
-                purchases.as_of_date = customers.as_of_date
-                and purchases.customer_id = customers.customer_id
-        )
+    left join first_purchaser_dates
+        on customers.customer_id = first_purchaser_dates.customer_id
+    where
+        first_purchaser_dates.first_purchaser_date is null
+        or customers.as_of_date < first_purchaser_dates.first_purchaser_date
 ),
 
 signals as (

@@ -1,9 +1,12 @@
 {#-
     One row per as-of date (int_as_of_dates) and customer of that date with at least one
-    subscription period started on or before it (int_customers_renewal_cadence is the current
-    date's rows): how often and how reliably they renew, and whether any subscription is still
-    active (doc block `renewal_cadence`). Customers without subscriptions are absent; the marts
-    give them cadence class and subscription state `no_subscription` / `none`.
+    subscription period started on or before it: how many subscriptions and periods they have,
+    how many were renewed, whether any subscription is still active and when the next renewal is
+    due (doc block `renewal_cadence`). The lifecycle stage reads these for every date of the
+    history. How often and how reliably the customer renews (intervals, dominant cycle, cadence
+    class, on-time rate) is computed for the run's as-of date only, by
+    int_customers_renewal_cadence: nothing in the history reads it for a past date (D205).
+    Customers without subscriptions are absent; the marts give them subscription state `none`.
 -#}
 {{ config(
     materialized=history_materialization(),
@@ -22,17 +25,12 @@ periods as {{ not_materialized() }} (
         as_of_date,
         customer_id,
         subscription_id,
-        billing_cycle,
-        cycle_nominal_days,
         cycle_months,
         is_latest_period,
         period_start_date,
         period_end_date,
         renewed_date,
-        is_renewed,
-        has_ended,
-        is_renewed_on_time,
-        renewal_interval_days
+        is_renewed
     from {{ ref('int_subscription_periods_by_as_of_date') }}
     {{ history_dates_filter() }}
 ),
@@ -65,79 +63,16 @@ subscription_states as (
     group by as_of_date, customer_id
 ),
 
-{# Renewal intervals ranked per customer for their median (DECISIONLOG D54): only the intervals go
-   through the sort, not every column of every period (D175). #}
-intervals_ranked as (
-    select
-        as_of_date,
-        customer_id,
-        renewal_interval_days,
-        {{ median_rank('renewal_interval_days', 'as_of_date, customer_id') }} as interval_rank,
-        {{ median_count('renewal_interval_days', 'as_of_date, customer_id') }} as interval_count
-    from periods
-    where renewal_interval_days is not null
-),
-
-interval_medians as (
-    select
-        as_of_date,
-        customer_id,
-        {{ median_of_ranked('renewal_interval_days', 'interval_rank', 'interval_count') }}
-            as median_renewal_interval_days
-    from intervals_ranked
-    group by as_of_date, customer_id
-),
-
 period_totals as (
     select
         as_of_date,
         customer_id,
         count(*) as periods_count,
         sum(case when is_renewed then 1 else 0 end) as renewals_count,
-        sum(case when has_ended then 1 else 0 end) as ended_periods_count,
-        sum(case when is_renewed_on_time then 1 else 0 end) as on_time_renewals_count,
         min(period_start_date) as first_period_start_date,
         max(renewed_date) as last_renewed_date
     from periods
     group by as_of_date, customer_id
-),
-
-billing_cycle_periods as (
-    select
-        as_of_date,
-        customer_id,
-        billing_cycle,
-        cycle_nominal_days,
-        count(*) as periods_count
-    from periods
-    group by
-        as_of_date,
-        customer_id,
-        billing_cycle,
-        cycle_nominal_days
-),
-
-billing_cycles_ranked as (
-    select
-        as_of_date,
-        customer_id,
-        billing_cycle,
-        cycle_nominal_days,
-        row_number() over (
-            partition by as_of_date, customer_id
-            order by periods_count desc, cycle_nominal_days asc, billing_cycle asc
-        ) as cycle_rank
-    from billing_cycle_periods
-),
-
-dominant_billing_cycles as (
-    select
-        as_of_date,
-        customer_id,
-        billing_cycle as dominant_billing_cycle,
-        cycle_nominal_days as dominant_cycle_nominal_days
-    from billing_cycles_ranked
-    where cycle_rank = 1
 ),
 
 customers_joined as (
@@ -149,55 +84,23 @@ customers_joined as (
         subscription_states.next_renewal_due_date,
         period_totals.periods_count,
         period_totals.renewals_count,
-        cast(interval_medians.median_renewal_interval_days as {{ type_double() }}) as median_renewal_interval_days,
-        period_totals.ended_periods_count,
-        period_totals.on_time_renewals_count,
         period_totals.first_period_start_date,
-        period_totals.last_renewed_date,
-        dominant_billing_cycles.dominant_billing_cycle,
-        dominant_billing_cycles.dominant_cycle_nominal_days
+        period_totals.last_renewed_date
     from period_totals
     inner join subscription_states
         on
             period_totals.as_of_date = subscription_states.as_of_date
             and period_totals.customer_id = subscription_states.customer_id
-    inner join dominant_billing_cycles
-        on
-            period_totals.as_of_date = dominant_billing_cycles.as_of_date
-            and period_totals.customer_id = dominant_billing_cycles.customer_id
-    left join interval_medians
-        on
-            period_totals.as_of_date = interval_medians.as_of_date
-            and period_totals.customer_id = interval_medians.customer_id
 ),
 
-customers_classified as (
+customers_stated as (
     select
         *,
-        case
-            when median_renewal_interval_days is not null then 'observed_intervals'
-            else 'billing_cycle'
-        end as cadence_basis,
-        case
-            when
-                coalesce(median_renewal_interval_days, dominant_cycle_nominal_days)
-                <= {{ var('cadence_high_max_days') }}
-                then 'high'
-            when
-                coalesce(median_renewal_interval_days, dominant_cycle_nominal_days)
-                <= {{ var('cadence_medium_max_days') }}
-                then 'medium'
-            else 'low'
-        end as cadence_class,
         case
             when renewals_count >= {{ var('renewal_tenure_long_term_min') }} then 'long_term'
             when renewals_count >= {{ var('renewal_tenure_returning_min') }} then 'returning'
             else 'new'
         end as renewal_tenure,
-        case
-            when ended_periods_count > 0
-                then cast(on_time_renewals_count as {{ type_double() }}) / ended_periods_count
-        end as on_time_renewal_rate,
         case
             when active_subscriptions_count > 0 then 'active'
             else 'lapsed'
@@ -218,12 +121,7 @@ computed as (
         cast(active_subscriptions_count as {{ dbt.type_int() }}) as active_subscriptions_count,
         cast(periods_count as {{ dbt.type_int() }}) as periods_count,
         cast(renewals_count as {{ dbt.type_int() }}) as renewals_count,
-        median_renewal_interval_days,
-        cadence_basis,
-        cadence_class,
-        dominant_billing_cycle,
         renewal_tenure,
-        on_time_renewal_rate,
         subscription_state,
         next_renewal_due_date,
         case
@@ -232,7 +130,7 @@ computed as (
         end as days_overdue,
         first_period_start_date,
         last_renewed_date
-    from customers_classified
+    from customers_stated
 ),
 
 fingerprints as (
