@@ -5,8 +5,9 @@
     is invisible, so the period counts as not renewed. What does not depend on the as-of date
     (numbers, next period start, renewal intervals and the dates over which each holds) comes from
     int_subscription_periods_ranged; only what visibility changes is computed per as-of date.
-    A view (D189): the cadence by date computes the dates it computes, int_subscription_periods_as_of
-    the current one, and no table of every date's periods is written.
+    A view (D189): the subscription states by date compute the dates they compute (D205),
+    int_subscription_periods_as_of the current one, and no table of every date's periods is
+    written.
 -#}
 {{ config(materialized='view') }}
 
