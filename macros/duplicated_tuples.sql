@@ -26,13 +26,7 @@ hashed as (
 ),
 
 repeated_hashes as (
-    {#- Equal tuples hash equal, so every duplicate is behind a repeated hash; grouping one
-        integer column is cheaper than grouping the tuple, and spills where grouping text ran
-        out of memory (DECISIONLOG D184). -#}
-    select tuple_hash
-    from hashed
-    group by tuple_hash
-    having count(*) > 1
+    {{ repeated_hashes('hashed') | indent(4) }}
 ),
 
 duplicated_tuples as (
@@ -57,3 +51,33 @@ final as (
 
 select * from final
 {% endmacro %}
+
+{#-
+    The hashes that occur more than once in the column tuple_hash of `hashed`. Equal tuples hash
+    equal, so every duplicate is behind a repeated hash; one integer column is cheaper to compare
+    than the tuple, and spills where grouping text ran out of memory (DECISIONLOG D184).
+-#}
+{% macro repeated_hashes(hashed) -%}
+    {{ return(adapter.dispatch('repeated_hashes', 'customer_tiering')(hashed)) }}
+{%- endmacro %}
+
+{#- Grouped: one hash table over every hash, which Spark spreads over its executors. -#}
+{% macro default__repeated_hashes(hashed) -%}
+select tuple_hash
+from {{ hashed }}
+group by tuple_hash
+having count(*) > 1
+{%- endmacro %}
+
+{#- Sorted: a hash equal to the one before it is repeated. DuckDB sorts 23 million hashes in
+    about 60 % of the time it takes to group them, and sorting spills as grouping does (D207). -#}
+{% macro duckdb__repeated_hashes(hashed) -%}
+select tuple_hash
+from (
+    select
+        tuple_hash,
+        lag(tuple_hash) over (order by tuple_hash asc) as previous_hash
+    from {{ hashed }}
+) as sorted_hashes
+where tuple_hash = previous_hash
+{%- endmacro %}

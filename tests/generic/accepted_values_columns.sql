@@ -9,7 +9,8 @@
     A failing row is one value outside its column's list: the column's name, the value (as
     text) and how many rows hold it.
 
-    Compiled for {customer_type: [b2b, b2c], cycle_months: [1, 3, 12]}:
+    Compiled for {customer_type: [b2b, b2c], cycle_months: [1, 3, 12]} (on DuckDB the condition
+    looks the value up in a list instead: value_not_listed, below):
         with unexpected_values as (
             select 'customer_type' as column_name, cast(customer_type as string) as value_found,
                 count(*) as rows_found
@@ -37,11 +38,7 @@ unexpected_values as (
         cast({{ column }} as {{ dbt.type_string() }}) as value_found,
         count(*) as rows_found
     from {{ model }}
-    where {{ column }} not in (
-        {%- for value in values -%}
-        {{ dbt.string_literal(value) if value is string else value }}{{ ", " if not loop.last }}
-        {%- endfor -%}
-    )
+    where {{ value_not_listed(column, values) }}
     group by {{ column }}
     {%- if not loop.last %}
     union all

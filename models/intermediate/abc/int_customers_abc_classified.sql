@@ -1,34 +1,37 @@
 {#-
-    One row per customer with at least one purchase: rank, cumulative share and ABC class by
-    net revenue and by margin; the current as-of date's rows of
-    int_customers_abc_classified_by_as_of_date. Convention: doc block `abc_class`.
+    One row per customer with at least one purchase as of the as-of date: rank, cumulative share
+    and ABC class by net revenue and by margin. The classes are those of the current as-of date
+    in int_customers_abc_classified_by_as_of_date: one definition serves both (macro
+    abc_classified, D207). Convention: doc block `abc_class`.
 -#}
 with
 
-classified as (
-    select * from {{ ref('int_customers_abc_classified_by_as_of_date') }}
+purchasers as (
+    select
+        customer_id,
+        monetary as net_revenue,
+        margin
+    from {{ ref('int_customers_purchases_aggregated') }}
 ),
 
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+classified as (
+    {{ abc_classified('purchasers') | indent(4) }}
 ),
 
 final as (
     select
-        classified.customer_id,
-        classified.net_revenue,
-        classified.revenue_rank,
-        classified.revenue_cumulative_share,
-        classified.abc_class_revenue,
-        classified.margin,
-        classified.margin_rank,
-        classified.margin_cumulative_share,
-        classified.abc_class_margin,
-        classified.has_non_positive_revenue,
-        classified.has_non_positive_margin
+        customer_id,
+        net_revenue,
+        revenue_rank,
+        revenue_cumulative_share,
+        abc_class_revenue,
+        margin,
+        margin_rank,
+        margin_cumulative_share,
+        abc_class_margin,
+        has_non_positive_revenue,
+        has_non_positive_margin
     from classified
-    inner join as_of
-        on classified.as_of_date = as_of.as_of_date
 )
 
 select * from final
