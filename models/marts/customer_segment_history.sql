@@ -31,9 +31,6 @@ rfm as (
         recency_days,
         frequency,
         monetary,
-        r_score,
-        f_score,
-        m_score,
         rfm_cell,
         rfm_status,
         has_non_positive_revenue
@@ -42,9 +39,15 @@ rfm as (
 ),
 
 rfm_cells as (
+    {#- rfm_cell_key: the cell's row in this small table, which the joins and the window carry in
+        place of the cell and its three scores (D208) -#}
     select
         rfm_cell,
-        segment_code
+        r_score,
+        f_score,
+        m_score,
+        segment_code,
+        cast(row_number() over (order by rfm_cell) as smallint) as rfm_cell_key
     from {{ ref('stg_reference__rfm_cells') }}
 ),
 
@@ -101,10 +104,7 @@ rfm_segmented as (
         rfm.recency_days,
         rfm.frequency,
         rfm.monetary,
-        rfm.r_score,
-        rfm.f_score,
-        rfm.m_score,
-        rfm.rfm_cell,
+        rfm_cells.rfm_cell_key,
         {{ label_code('rfm.rfm_status', rfm_statuses) }} as rfm_status_code,
         rfm.has_non_positive_revenue,
         case
@@ -124,10 +124,7 @@ customers_tiered as (
         rfm_segmented.recency_days,
         rfm_segmented.frequency,
         rfm_segmented.monetary,
-        rfm_segmented.r_score,
-        rfm_segmented.f_score,
-        rfm_segmented.m_score,
-        rfm_segmented.rfm_cell,
+        rfm_segmented.rfm_cell_key,
         rfm_segmented.rfm_status_code,
         rfm_segmented.has_non_positive_revenue,
         segments.segment_key,
@@ -162,10 +159,7 @@ candidate_rows as (
         stored.recency_days,
         stored.frequency,
         stored.monetary,
-        stored.r_score,
-        stored.f_score,
-        stored.m_score,
-        stored.rfm_cell,
+        rfm_cells.rfm_cell_key,
         {{ label_code('stored.rfm_status', rfm_statuses) }} as rfm_status_code,
         stored.has_non_positive_revenue,
         segments.segment_key,
@@ -174,6 +168,8 @@ candidate_rows as (
         {{ label_code('stored.stage', stages) }} as stage_code,
         true as is_stored
     from {{ this }} as stored
+    left join rfm_cells
+        on stored.rfm_cell = rfm_cells.rfm_cell
     left join segments
         on stored.segment_code = segments.segment_code
     where
@@ -221,9 +217,14 @@ customers_compared as (
 ),
 
 customers_decoded as (
-    {#- The segments' columns, now and at the previous as-of date, from their small keys. -#}
+    {#- The cell, its scores and the segments' columns, now and at the previous as-of date, from
+        their small keys. -#}
     select
         customers_compared.*,
+        rfm_cells.rfm_cell,
+        rfm_cells.r_score,
+        rfm_cells.f_score,
+        rfm_cells.m_score,
         segments.segment_code,
         segments.value_tier,
         segments.value_level,
@@ -232,6 +233,8 @@ customers_decoded as (
         previous_segments.value_tier as previous_value_tier,
         previous_segments.value_tier_rank as previous_value_tier_rank
     from customers_compared
+    left join rfm_cells
+        on customers_compared.rfm_cell_key = rfm_cells.rfm_cell_key
     left join segments
         on customers_compared.segment_key = segments.segment_key
     left join segments as previous_segments

@@ -1,7 +1,9 @@
 {#-
     One row per as-of date (int_as_of_dates) and customer of that date with at least one
     purchase on or before it: first and last purchase, recency, frequency, monetary, margin and
-    the rhythm of their purchase days. int_customers_purchases_aggregated is the current date.
+    the rhythm of their purchase days, what the history reads. int_customers_purchases_aggregated
+    is the current date's rows, with the tenure and the counts of purchase days and of purchases
+    with a known cost that only the current date needs (D208).
     Each as-of date reads the customer's purchase days (int_purchase_days), not orders. Two ways
     to the same numbers (D191), chosen at run time by how many dates the run computes: for many
     dates (a build of the history), every total and the median gap is the running one at the last
@@ -31,8 +33,6 @@ purchase_days as {{ not_materialized() }} (
         purchases,
         net_amount,
         margin_amount,
-        purchases_with_cost,
-        purchase_day_number,
         gap_days
     from {{ ref('int_purchase_days') }}
 ),
@@ -53,7 +53,6 @@ running_totals as {{ materialized_cte() }} (
     select
         customer_id,
         purchase_date,
-        purchase_day_number,
         min(purchase_date) over (partition by customer_id) as first_purchase_date,
         lead(purchase_date) over (partition by customer_id order by purchase_date asc) as next_purchase_date,
         sum(purchases) over (
@@ -65,9 +64,6 @@ running_totals as {{ materialized_cte() }} (
         sum(margin_amount) over (
             partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
         ) as margin,
-        sum(purchases_with_cost) over (
-            partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
-        ) as purchases_with_cost,
         max(gap_days) over (
             partition by customer_id order by purchase_date asc rows between unbounded preceding and current row
         ) as max_purchase_gap_days,
@@ -106,11 +102,9 @@ running_last_visible_days as (
         running_visible.customer_id,
         running_visible.first_purchase_date,
         running_visible.purchase_date,
-        running_visible.purchase_day_number,
         running_visible.frequency,
         running_visible.monetary,
         running_visible.margin,
-        running_visible.purchases_with_cost,
         running_visible.max_purchase_gap_days,
         running_visible.median_purchase_gap_days
     from running_visible
@@ -131,7 +125,6 @@ visible_days as (
         purchase_days.purchases,
         purchase_days.net_amount,
         purchase_days.margin_amount,
-        purchase_days.purchases_with_cost,
         purchase_days.gap_days,
         {{ median_rank('purchase_days.gap_days', 'customers.as_of_date, purchase_days.customer_id') }} as gap_rank,
         {{ median_count('purchase_days.gap_days', 'customers.as_of_date, purchase_days.customer_id') }} as gap_count
@@ -150,11 +143,9 @@ direct_last_visible_days as (
         customer_id,
         min(purchase_date) as first_purchase_date,
         max(purchase_date) as purchase_date,
-        count(*) as purchase_day_number,
         sum(purchases) as frequency,
         sum(net_amount) as monetary,
         sum(margin_amount) as margin,
-        sum(purchases_with_cost) as purchases_with_cost,
         max(gap_days) as max_purchase_gap_days,
         {{ median_of_ranked('gap_days', 'gap_rank', 'gap_count') }} as median_purchase_gap_days
     from visible_days
@@ -175,14 +166,10 @@ computed as (
         last_visible_days.purchase_date as last_purchase_date,
         {{ dbt.datediff("last_visible_days.purchase_date", "last_visible_days.as_of_date", "day") }}
             as recency_days,
-        {{ dbt.datediff("last_visible_days.first_purchase_date", "last_visible_days.as_of_date", "day") }}
-            as tenure_days,
         cast(last_visible_days.frequency as {{ dbt.type_bigint() }}) as frequency,
-        cast(last_visible_days.purchase_day_number as {{ dbt.type_bigint() }}) as purchase_days,
         {{ customer_money_total('last_visible_days.monetary', 'net revenue (monetary)') | indent(8) }}
             as monetary,
         {{ customer_money_total('last_visible_days.margin', 'margin') | indent(8) }} as margin,
-        cast(last_visible_days.purchases_with_cost as {{ dbt.type_bigint() }}) as purchases_with_cost,
         last_visible_days.monetary <= 0 as has_non_positive_revenue,
         last_visible_days.median_purchase_gap_days,
         last_visible_days.max_purchase_gap_days

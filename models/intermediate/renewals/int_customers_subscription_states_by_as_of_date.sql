@@ -24,7 +24,6 @@ periods as {{ not_materialized() }} (
     select
         as_of_date,
         customer_id,
-        subscription_id,
         cycle_months,
         is_latest_period,
         period_start_date,
@@ -35,62 +34,44 @@ periods as {{ not_materialized() }} (
     {{ history_dates_filter() }}
 ),
 
-latest_periods_stated as (
+periods_stated as (
+    {#- Whether a subscription's latest visible period keeps it active, and when it is due next. -#}
     select
         periods.as_of_date,
         periods.customer_id,
-        periods.subscription_id,
-        periods.is_renewed
-        or {{ dbt.datediff("periods.period_end_date", "periods.as_of_date", "day") }}
-        <= {{ var('renewal_grace_days') }} as is_active,
+        periods.is_latest_period,
+        periods.period_start_date,
+        periods.renewed_date,
+        periods.is_renewed,
+        periods.is_latest_period
+        and (
+            periods.is_renewed
+            or {{ dbt.datediff("periods.period_end_date", "periods.as_of_date", "day") }}
+            <= {{ var('renewal_grace_days') }}
+        ) as is_active_subscription,
         case
             when periods.is_renewed
                 then cast({{ dbt.dateadd("month", "periods.cycle_months", "periods.period_end_date") }} as date)
             else periods.period_end_date
         end as next_due_date
     from periods
-    where periods.is_latest_period
 ),
 
-subscription_states as (
+customers_counted as (
+    {#- One pass over the visible periods (D208): a subscription is counted at its latest period,
+        every period in the totals. -#}
     select
         as_of_date,
         customer_id,
-        count(*) as subscriptions_count,
-        sum(case when is_active then 1 else 0 end) as active_subscriptions_count,
-        min(case when is_active then next_due_date end) as next_renewal_due_date
-    from latest_periods_stated
-    group by as_of_date, customer_id
-),
-
-period_totals as (
-    select
-        as_of_date,
-        customer_id,
+        count(case when is_latest_period then 1 end) as subscriptions_count,
+        count(case when is_active_subscription then 1 end) as active_subscriptions_count,
+        min(case when is_active_subscription then next_due_date end) as next_renewal_due_date,
         count(*) as periods_count,
-        sum(case when is_renewed then 1 else 0 end) as renewals_count,
+        count(case when is_renewed then 1 end) as renewals_count,
         min(period_start_date) as first_period_start_date,
         max(renewed_date) as last_renewed_date
-    from periods
+    from periods_stated
     group by as_of_date, customer_id
-),
-
-customers_joined as (
-    select
-        period_totals.as_of_date,
-        period_totals.customer_id,
-        subscription_states.subscriptions_count,
-        subscription_states.active_subscriptions_count,
-        subscription_states.next_renewal_due_date,
-        period_totals.periods_count,
-        period_totals.renewals_count,
-        period_totals.first_period_start_date,
-        period_totals.last_renewed_date
-    from period_totals
-    inner join subscription_states
-        on
-            period_totals.as_of_date = subscription_states.as_of_date
-            and period_totals.customer_id = subscription_states.customer_id
 ),
 
 customers_stated as (
@@ -110,7 +91,7 @@ customers_stated as (
             "as_of_date",
             "day"
         ) }} as days_past_due
-    from customers_joined
+    from customers_counted
 ),
 
 computed as (
